@@ -1,0 +1,106 @@
+"""Pact: the Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, jsonify, request, session
+from flask_login import current_user
+
+from saas import config as config_module
+from saas.extensions import babel, csrf, db, login_manager, migrate
+from saas.extensions import api as rest_api
+from tenants.context import for_user, reset_context, set_context
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config_module.from_environment(overrides))
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _csrf_unless_bearer below
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    from saas.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from saas import i18n, models  # noqa: F401  (models register their tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    login_manager.login_message = "请先登录"
+    login_manager.session_protection = "strong"
+    translations = i18n.compile_catalogs(Path(app.config["INSTANCE_DIR"]) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    rest_api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from saas.api import register_api
+    from saas.web import web
+
+    register_api(rest_api)
+    app.register_blueprint(web)
+    from dash_app import mount_dashboards
+
+    mount_dashboards(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from saas.auth import load_user_from_request, load_user_from_session
+
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_user_from_request)
+
+    @app.before_request
+    def _tenant_context():
+        g.tenant_token = set_context(None)
+        if current_user.is_authenticated:
+            session.permanent = True  # idle timeout, refreshed on every request
+            set_context(for_user(current_user))
+
+    @app.before_request
+    def _csrf_for_cookie_sessions():
+        """Forms and cookie-authenticated API calls need the CSRF token; bearer calls don't."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.path.startswith("/dashboards/"):
+            return  # Dash callbacks only read; they never change state
+        if request.path.startswith("/api/") and "_user_id" not in session:
+            return  # bearer token or anonymous: no ambient cookie credential to forge
+        csrf.protect()
+
+    @app.teardown_request
+    def _clear_context(exc=None):
+        token = g.pop("tenant_token", None)
+        if token is not None:
+            reset_context(token)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():
+        from saas.health import readiness
+
+        checks = readiness()
+        ok = all(c["ok"] for c in checks.values())
+        return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)

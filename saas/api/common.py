@@ -1,0 +1,76 @@
+"""What the API resources share: authentication, pagination, the problem schema."""
+
+from __future__ import annotations
+
+import functools
+
+import marshmallow as ma
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from saas.errors import DomainError, NotFound
+from saas.extensions import db
+
+MAX_PAGE_SIZE = 200
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "未登录或凭证无效"
+
+
+def authenticated(view):
+    """API views need a signed-in user (bearer token or session)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            raise Unauthorized("请提供有效的 Bearer 令牌")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class PageArgs(StrictSchema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page_size = ma.fields.Integer(
+        load_default=50, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE)
+    )
+
+
+def page_schema(item_schema):
+    """{items, total, page, page_size} around an item schema."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+        (ma.Schema,),
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "total": ma.fields.Integer(),
+            "page": ma.fields.Integer(),
+            "page_size": ma.fields.Integer(),
+        },
+    )
+
+
+def paginate(statement, args) -> dict:
+    """Run a select (already tenant-filtered by the ORM) one page at a time."""
+    page, size = args["page"], args["page_size"]
+    total = db.session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    items = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
+    return {"items": items, "total": total, "page": page, "page_size": size}
+
+
+def get_or_404(model, object_id: int):
+    """The tenant filter applies: another tenant's object is simply not found."""
+    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"{model.__name__} {object_id} 不存在")
+    return obj

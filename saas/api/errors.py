@@ -1,0 +1,60 @@
+"""Every API error is application/problem+json with field errors; pages keep HTML errors."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from saas.errors import DomainError, problem
+
+TITLES = {
+    400: "请求无效", 401: "未登录或凭证无效", 403: "无权操作", 404: "未找到",
+    405: "不支持的请求方法", 409: "状态冲突", 413: "请求体过大", 415: "不支持的内容类型",
+    422: "数据校验失败", 429: "请求过于频繁", 500: "服务器内部错误",
+}
+
+
+def _field_errors(data) -> dict | None:
+    """webargs nests messages by location ({"json": {...}}); clients want the fields."""
+    messages = (data or {}).get("messages") or (data or {}).get("errors")
+    if not messages:
+        return None
+    flat = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if not _is_api():
+            return error
+        errors = _field_errors(getattr(error, "data", None))
+        detail = error.description or ""
+        if errors and error.code == 422:
+            detail = "请检查标注的字段"
+        return problem(error.code, TITLES.get(error.code, error.name), detail, errors)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if not _is_api():
+            return render_template("error.html", title=error.title, detail=error.detail), \
+                error.status
+        return problem(error.status, error.title, error.detail, error.errors)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        current_app.logger.exception("unhandled error")
+        if not _is_api():
+            return render_template("error.html", title=TITLES[500], detail="请稍后再试"), 500
+        return problem(500, TITLES[500], "服务器内部错误，已记录")

@@ -1,0 +1,170 @@
+"""The `pact` command line (contract.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask.cli import FlaskGroup
+
+DEMO_LOGINS_NOTE = "所有演示账号的密码 / demo password: {password}"
+
+
+def _create_app(*_args, **_kwargs):
+    from saas import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main():
+    """Pact: 医保定点服务协议管理 (designated-service agreements)."""
+
+
+def register_commands(app) -> None:
+    """Commands also reachable as `flask --app saas ...`."""
+    for command in (db_group, tenants_group, users_group, audit_group, demo, serve, worker):
+        if command.name not in app.cli.commands:
+            app.cli.add_command(command)
+
+
+@click.group("db", help="Database schema (Alembic).")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade")
+def db_upgrade():
+    """Migrate the database to head, as the owner role."""
+    from saas.dbadmin import upgrade
+
+    upgrade()
+    click.echo("database at head")
+
+
+@click.group("tenants", help="Regions, institutions and users from spec files.")
+def tenants_group():
+    pass
+
+
+@tenants_group.command("provision")
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+def tenants_provision(spec_file):
+    """Create or update a region from a YAML spec (idempotent)."""
+    from saas.services.provisioning import provision_file
+    from tenants.spec import SpecError
+
+    try:
+        report = provision_file(spec_file)
+    except SpecError as exc:
+        click.echo(f"规格文件有误 / invalid spec ({len(exc.errors)}):", err=True)
+        for problem in exc.errors:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        click.echo(f"找不到文件 / file not found: {exc.filename}", err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+
+
+@click.group("users", help="Users and API tokens.")
+def users_group():
+    pass
+
+
+@users_group.command("token")
+@click.argument("email")
+def users_token(email):
+    """Print a new API token for that user."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import User
+    from saas.services.auth import issue_token
+
+    user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+    if user is None:
+        click.echo(f"no user with e-mail {email}", err=True)
+        sys.exit(2)
+    click.echo(issue_token(user, name="cli"))
+
+
+@click.group("audit", help="The audit trail.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Check the hash chain of the audit trail."""
+    from saas.services.audit import verify
+
+    ok, count, message = verify()
+    click.echo(("OK: " if ok else "TAMPERED: ") + message)
+    sys.exit(0 if ok else 1)
+
+
+@click.command("demo")
+@click.option("--port", default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo, do not serve.")
+def demo(port, host, no_serve):
+    """Embedded default: create/upgrade the database, provision the demo region, serve."""
+    from saas.dbadmin import upgrade
+    from saas.services.provisioning import DEMO_SPEC, demo_logins, provision_file
+
+    upgrade()
+    report = provision_file(DEMO_SPEC)
+    base = f"http://{host}:{port}"
+    click.echo(f"\nPact demo: {report.summary()}")
+    click.echo(f"  网页 / web:        {base}/login")
+    click.echo(f"  数据看板 / dashboards: {base}/dashboards/")
+    click.echo(f"  API 文档 / API docs:  {base}/api/docs")
+    logins, password = demo_logins()
+    click.echo("  演示账号 / demo logins:")
+    for email, role, where in logins:
+        click.echo(f"    {email:<32} {role:<18} {where}")
+    click.echo("  " + DEMO_LOGINS_NOTE.format(password=password) + "\n")
+    if not no_serve:
+        _serve(host, port)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def serve(host, port):
+    """Serve web + API + dashboards (gunicorn where available)."""
+    _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        from flask import current_app
+
+        current_app.run(host=host, port=port)
+        return
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", workers, "-b",
+                               f"{host}:{port}", "--access-logfile", "-", "saas.wsgi:app"])
+
+
+@click.command("worker")
+def worker():
+    """rq worker with scheduler for the configured Redis."""
+    from rq import Worker
+
+    from saas.jobs import redis_connection
+
+    conn = redis_connection()
+    if conn is None:
+        click.echo("REDIS_URL is not set: jobs run inline, no worker needed.", err=True)
+        sys.exit(2)
+    Worker(["default"], connection=conn).work(with_scheduler=True)
+
+
+for _command in (db_group, tenants_group, users_group, audit_group, demo, serve, worker):
+    main.add_command(_command)

@@ -1,0 +1,82 @@
+"""Configuration from the environment. Nothing is required for the embedded default."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("PACT_INSTANCE", ROOT / "instance")).resolve()
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def from_environment(overrides: dict | None = None) -> dict:
+    instance = _instance_dir()
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'pact.db'}"
+    config = {
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Migrations run as the owner; the app connects as a role that cannot bypass RLS.
+        "DATABASE_OWNER_URL": os.environ.get("DATABASE_OWNER_URL") or database_url,
+        "DATABASE_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "pact_app"),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "STORAGE_URL": os.environ.get("STORAGE_URL") or f"file://{instance / 'files'}",
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        # Sessions: secure cookie flags, idle timeout (等保 2.0 三级).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 30)),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "MAX_CONTENT_LENGTH": _int_env("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "MAX_JSON_BYTES": _int_env("MAX_JSON_KB", 1024) * 1024,
+        # Sign-in policy.
+        "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int_env("LOGIN_LOCK_MINUTES", 15),
+        "PASSWORD_MAX_AGE_DAYS": _int_env("PASSWORD_MAX_AGE_DAYS", 90),
+        "API_TOKEN_DAYS": _int_env("API_TOKEN_DAYS", 30),
+        # Evidence files.
+        "EVIDENCE_MAX_MB": _int_env("EVIDENCE_MAX_MB", 20),
+        "EVIDENCE_TYPES": (
+            "image/jpeg,image/png,application/pdf,"
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+        ).split(","),
+        # i18n
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_CN", "en"],
+        # API docs (flask-smorest)
+        "API_TITLE": "Pact API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "OPENAPI_REDOC_PATH": "docs",
+        "OPENAPI_REDOC_URL": "/static/vendor/redoc/redoc.standalone.js",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides or {})
+    return config

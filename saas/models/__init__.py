@@ -1,0 +1,18 @@
+"""SQLAlchemy 2 models. Tenant tables inherit RegionOwned / InstitutionOwned (tenants/)."""
+
+from saas.models.agreements import Agreement, Clause, Indicator, InformationChange, Template
+from saas.models.assessments import Assessment, Evidence, Finding, Measurement
+from saas.models.core import ApiToken, AuditEntry, CalendarDay, Institution, Region, User
+
+__all__ = [
+    "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
+    "Finding", "Indicator", "InformationChange", "Institution", "Measurement", "Region",
+    "Template", "User",
+]
+
+
+def tenant_models():
+    """Every model whose rows belong to a tenant (they get the ORM filter and RLS)."""
+    from tenants.isolation import RegionOwned
+
+    return [m for m in (globals()[n] for n in __all__) if issubclass(m, RegionOwned)]

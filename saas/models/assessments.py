@@ -1,0 +1,97 @@
+"""Assessments (自查/模拟/检查/年度考核), measurements, evidence and findings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saas.extensions import db
+from saas.timeutil import utcnow
+from tenants.isolation import InstitutionOwned
+
+
+class Assessment(InstitutionOwned, db.Model):
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Cached result of the scoring engine; recomputed whenever a measurement changes.
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(16))
+    perspectives: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agreement = relationship("Agreement")
+    institution = relationship("Institution")
+
+
+class Evidence(InstitutionOwned, db.Model):
+    """A file kept by the storage adapter (local folder or S3), with its SHA-256."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What it proves: attached after upload (the API takes evidence_ids).
+    measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurements.id"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Measurement(InstitutionOwned, db.Model):
+    __tablename__ = "measurements"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    value: Mapped[float | None] = mapped_column(Float)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    color: Mapped[str] = mapped_column(String(8), default="no_data")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    indicator = relationship("Indicator")
+    evidence: Mapped[list[Evidence]] = relationship(foreign_keys="Evidence.measurement_id")
+
+
+class Finding(InstitutionOwned, db.Model):
+    """检查发现的问题."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(16))
+    self_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    found_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    dismiss_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    assessment = relationship("Assessment")
+    clause = relationship("Clause")
+    indicator = relationship("Indicator")
+    evidence: Mapped[list[Evidence]] = relationship(foreign_keys="Evidence.finding_id")

@@ -1,0 +1,89 @@
+"""Where files live: a local folder (embedded default) or S3 through boto3.
+
+STORAGE_URL=file:///path or s3://bucket/prefix (S3_ENDPOINT_URL for moto / other endpoints).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class LocalStorage:
+    def __init__(self, root: str):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("storage key escapes the storage root")
+        return path
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def url(self, key: str, filename: str, expires: int = 300) -> str | None:
+        return None  # served through the app
+
+    def check(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return f"file {self.root}"
+
+
+class S3Storage:
+    def __init__(self, bucket: str, prefix: str, endpoint_url: str | None = None):
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.client = boto3.client("s3", endpoint_url=endpoint_url or None)
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                               ContentType=content_type,
+                               ChecksumSHA256=_b64_sha256(data))
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def url(self, key: str, filename: str, expires: int = 300) -> str | None:
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._key(key),
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(filename)}"},
+            ExpiresIn=expires,
+        )
+
+    def check(self) -> str:
+        self.client.head_bucket(Bucket=self.bucket)
+        return f"s3 {self.bucket}"
+
+
+def _b64_sha256(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def get_storage(config):
+    url = urlparse(config["STORAGE_URL"])
+    if url.scheme == "s3":
+        return S3Storage(url.netloc, url.path, config.get("S3_ENDPOINT_URL"))
+    if url.scheme == "file":
+        return LocalStorage(url.path)
+    raise ValueError(f"unsupported STORAGE_URL scheme: {url.scheme}")

@@ -1,0 +1,27 @@
+"""Server-rendered pages (Jinja + vendored Bootstrap), Chinese by default."""
+
+from flask import Blueprint
+
+web = Blueprint("web", __name__, template_folder="templates")
+
+from saas.web import auth, institutions  # noqa: E402,F401  (views register on the blueprint)
+
+
+@web.app_context_processor
+def _helpers():
+    from flask import current_app
+    from flask_babel import get_locale
+    from flask_babel import gettext as _
+
+    from saas.web.labels import ROLE_LABELS, label
+
+    def nav_items():
+        items = [("web.institutions", _("定点机构")), ("web.templates", _("协议范本")),
+                 ("web.agreements", _("服务协议")), ("web.assessments", _("考核评估")),
+                 ("web.findings", _("检查发现"))]
+        endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
+        return [(e, text) for e, text in items if e in endpoints]
+
+    endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
+    return {"nav_items": nav_items, "url_endpoints": endpoints, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
+            "label": label}

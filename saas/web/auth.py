@@ -1,0 +1,80 @@
+"""登录 / 退出 / 修改密码 / 切换语言."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from saas.errors import DomainError
+from saas.services import auth
+from saas.web import web
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("邮箱"), validators=[DataRequired(_l("请输入邮箱")), Email(_l("邮箱格式不正确"))])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码"))])
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.index")
+
+
+@web.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.email.data, form.password.data)
+        except DomainError as exc:
+            error = exc.detail
+        else:
+            session.clear()
+            login_user(user)
+            if auth.password_expired(user):
+                flash(_("密码已超过有效期，请修改密码"), "warning")
+                return redirect(url_for("web.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+
+
+@web.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("已安全退出"), "info")
+    return redirect(url_for("web.login"))
+
+
+@web.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            auth.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            errors = exc.errors
+        else:
+            flash(_("密码已修改"), "success")
+            return redirect(url_for("web.index"))
+    return render_template("auth/password.html", form=form, errors=errors)
+
+
+@web.get("/lang/<code>")
+def switch_language(code):
+    if code in ("zh_CN", "en"):
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))

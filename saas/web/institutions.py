@@ -1,0 +1,36 @@
+"""机构列表与机构详情."""
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from saas.api.common import get_or_404
+from saas.extensions import db
+from saas.models import Institution
+from saas.services import institutions
+from saas.web import web
+
+
+@web.get("/")
+@login_required
+def index():
+    if current_user.institution_id:
+        return redirect(url_for("web.institution", institution_id=current_user.institution_id))
+    return redirect(url_for("web.institutions"))
+
+
+@web.get("/institutions", endpoint="institutions")
+@login_required
+def institution_list():
+    kind = request.args.get("kind") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    rows = db.session.execute(institutions.list_statement(kind, q)).scalars().all()
+    return render_template("institutions/list.html", rows=institutions.overview(rows),
+                           kind=kind, q=q or "")
+
+
+@web.get("/institutions/<int:institution_id>")
+@login_required
+def institution(institution_id):
+    inst = get_or_404(Institution, institution_id)
+    return render_template("institutions/detail.html", inst=inst,
+                           row=institutions.overview([inst])[0])

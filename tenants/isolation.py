@@ -1,0 +1,166 @@
+"""Layers 2 and 3 of tenant isolation.
+
+Layer 2: every ORM select gets the tenant filter (do_orm_execute + with_loader_criteria),
+and every insert is stamped with, and checked against, the tenant of the context.
+Layer 3 (PostgreSQL): each transaction sets app.region_id / app.institution_id / app.scope
+with set_config(..., true); RLS policies (migrations) read them and fail closed.
+With no context, the filter matches nothing: a forgotten context is an empty page, not a leak.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+
+from sqlalchemy import event, false, text
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy import ForeignKey, Integer
+
+from tenants.context import current
+
+
+class TenantViolation(PermissionError):
+    """An attempt to write a row for another tenant."""
+
+
+class RegionOwned:
+    """A row owned by a region (its bureau): visible to every user of that region."""
+
+    @declared_attr
+    def region_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, ForeignKey("regions.id"), index=True, nullable=False)
+
+
+class InstitutionOwned(RegionOwned):
+    """A row owned by one institution: its users and its region's bureau see it."""
+
+    @declared_attr
+    def institution_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, ForeignKey("institutions.id"), index=True, nullable=False)
+
+
+class InstitutionRoot(RegionOwned):
+    """The institutions table itself: an institution user sees only its own row."""
+
+    mapped: type | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        InstitutionRoot.mapped = cls
+
+
+_filter_enabled: ContextVar[bool] = ContextVar("orm_tenant_filter", default=True)
+
+
+@contextlib.contextmanager
+def orm_filter_disabled():
+    """Switch layer 2 off (tests use it to prove RLS alone holds)."""
+    token = _filter_enabled.set(False)
+    try:
+        yield
+    finally:
+        _filter_enabled.reset(token)
+
+
+def _criteria(ctx):
+    if ctx is None:
+        return [with_loader_criteria(RegionOwned, lambda cls: false(), include_aliases=True)]
+    region_id = ctx.region_id
+    options = [
+        with_loader_criteria(
+            RegionOwned, lambda cls: cls.region_id == region_id, include_aliases=True
+        )
+    ]
+    if ctx.institution_id is not None:
+        institution_id = ctx.institution_id
+        options += [
+            with_loader_criteria(
+                InstitutionOwned,
+                lambda cls: cls.institution_id == institution_id,
+                include_aliases=True,
+            ),
+            with_loader_criteria(
+                InstitutionRoot.mapped, lambda cls: cls.id == institution_id,
+                include_aliases=True,
+            ),
+        ]
+    return options
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_tenant_filter(state):
+    if state.session.in_transaction():
+        _apply_rls(state.session, state.session.connection())
+    if not state.is_select or not _filter_enabled.get():
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    state.statement = state.statement.options(*_criteria(current()))
+
+
+def _stamp(obj, ctx) -> None:
+    if ctx is None:
+        raise TenantViolation("no tenant context for a write")
+    if obj.region_id is None:
+        obj.region_id = ctx.region_id
+    if obj.region_id != ctx.region_id:
+        raise TenantViolation(f"{type(obj).__name__} belongs to another region")
+    if isinstance(obj, InstitutionOwned):
+        if obj.institution_id is None:
+            obj.institution_id = ctx.institution_id
+        if obj.institution_id is None:
+            raise TenantViolation(f"{type(obj).__name__} needs an institution")
+        if ctx.institution_id is not None and obj.institution_id != ctx.institution_id:
+            raise TenantViolation(f"{type(obj).__name__} belongs to another institution")
+    if isinstance(obj, InstitutionRoot) and ctx.institution_id is not None:
+        if obj.id != ctx.institution_id:
+            raise TenantViolation("institution users cannot write other institutions")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session, flush_context, instances):
+    if not _filter_enabled.get():
+        return
+    ctx = current()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, RegionOwned):
+            _stamp(obj, ctx)
+
+
+def _rls_settings(ctx) -> dict:
+    return {
+        "region": str(ctx.region_id) if ctx else "",
+        "institution": str(ctx.institution_id) if ctx and ctx.institution_id else "",
+        "scope": ctx.scope if ctx else "",
+    }
+
+
+def _apply_rls(session, connection) -> None:
+    """Make the transaction's app.* settings match the current context (set_config local
+    to the transaction, so a pooled connection never carries them to the next user)."""
+    if connection.dialect.name != "postgresql":
+        return
+    settings = _rls_settings(current())
+    if session.info.get("rls_settings") == settings:
+        return
+    connection.execute(
+        text(
+            "select set_config('app.region_id', :region, true),"
+            " set_config('app.institution_id', :institution, true),"
+            " set_config('app.scope', :scope, true)"
+        ),
+        settings,
+    )
+    session.info["rls_settings"] = settings
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_on_begin(session, transaction, connection):
+    session.info.pop("rls_settings", None)
+    _apply_rls(session, connection)
+
+
+@event.listens_for(Session, "before_flush")
+def _set_rls_before_flush(session, flush_context, instances):
+    if session.in_transaction():
+        _apply_rls(session, session.connection())

@@ -6,7 +6,7 @@ import os
 import sys
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 DEMO_LOGINS_NOTE = "所有演示账号的密码 / demo password: {password}"
 
@@ -25,12 +25,13 @@ def main():
 
 def register_commands(app) -> None:
     """Commands also reachable as `flask --app saas ...`."""
-    for command in (db_group, tenants_group, users_group, audit_group, demo, serve, worker):
+    for command in (db_group, tenants_group, users_group, audit_group, agreements_group, demo,
+                    serve, worker, seed_scale):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 
 
-@click.group("db", help="Database schema (Alembic).")
+@click.group("db", cls=AppGroup, help="Database schema (Alembic).")
 def db_group():
     pass
 
@@ -44,7 +45,7 @@ def db_upgrade():
     click.echo("database at head")
 
 
-@click.group("tenants", help="Regions, institutions and users from spec files.")
+@click.group("tenants", cls=AppGroup, help="Regions, institutions and users from spec files.")
 def tenants_group():
     pass
 
@@ -69,7 +70,7 @@ def tenants_provision(spec_file):
     click.echo(report.summary())
 
 
-@click.group("users", help="Users and API tokens.")
+@click.group("users", cls=AppGroup, help="Users and API tokens.")
 def users_group():
     pass
 
@@ -91,7 +92,7 @@ def users_token(email):
     click.echo(issue_token(user, name="cli"))
 
 
-@click.group("audit", help="The audit trail.")
+@click.group("audit", cls=AppGroup, help="The audit trail.")
 def audit_group():
     pass
 
@@ -106,7 +107,70 @@ def audit_verify():
     sys.exit(0 if ok else 1)
 
 
+@click.group("agreements", cls=AppGroup, help="服务协议 (agreements).")
+def agreements_group():
+    pass
+
+
+@agreements_group.command("expire")
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help="Expire terms ended before this day (default: today, Asia/Shanghai).")
+@click.option("--region", "region_code", default=None, help="Only this region (code).")
+def agreements_expire(today, region_code):
+    """到期终止: expire active agreements whose term is over (what the daily job does)."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.jobs.agreements import expire_due_agreements, expire_due_everywhere
+    from saas.models import Region
+    from saas.timeutil import today_local
+
+    today = today or today_local().isoformat()
+    if region_code is None:
+        results = expire_due_everywhere(today)
+    else:
+        region = db.session.execute(
+            select(Region).where(Region.code == region_code)).scalar_one_or_none()
+        if region is None:
+            click.echo(f"no region with code {region_code}", err=True)
+            sys.exit(2)
+        results = {region.id: expire_due_agreements(region.id, today)}
+    for region_id, result in results.items():
+        done = f"{len(result)} expired {result}" if isinstance(result, list) else "queued"
+        click.echo(f"region {region_id}: {done}")
+
+
+@click.command("seed-scale")
+@with_appcontext
+@click.option("--institutions", type=int, required=True, help="How many institutions.")
+@click.option("--months", type=int, required=True, help="Months of 2026 (1-12), one self "
+              "assessment per institution per month.")
+@click.option("--region-code", default="339900", show_default=True)
+@click.option("--indicators", type=int, default=30, show_default=True,
+              help="Indicators due each month per template (shipped + breakdown ones).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
+@click.option("--reset", is_flag=True, help="Delete the region's institutions first.")
+@click.option("--no-score", is_flag=True, help="Load raw values only; do not score them.")
+def seed_scale(institutions, months, region_code, indicators, seed, reset, no_score):
+    """Synthetic region data for benchmarks (PostgreSQL; SQLite up to 200 institutions)."""
+    from saas.services.seed_scale import SeedRefused
+    from saas.services.seed_scale import seed_scale as run
+
+    try:
+        report = run(institutions, months, region_code, reset=reset, seed=seed,
+                     indicators=indicators, score=not no_score, echo=click.echo)
+    except SeedRefused as exc:
+        click.echo(f"seed-scale: {exc}", err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+    if report.recompute:
+        r = report.recompute
+        click.echo(f"  scored: {r['measurements_rescored']} measurements, "
+                   f"{r['assessments_updated']} assessments in {r['timings']['total']:.1f}s")
+
+
 @click.command("demo")
+@with_appcontext
 @click.option("--port", default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo, do not serve.")
@@ -132,6 +196,7 @@ def demo(port, host, no_serve):
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 def serve(host, port):
@@ -153,6 +218,7 @@ def _serve(host: str, port: int) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 def worker():
     """rq worker with scheduler for the configured Redis."""
     from rq import Worker
@@ -166,5 +232,10 @@ def worker():
     Worker(["default"], connection=conn).work(with_scheduler=True)
 
 
-for _command in (db_group, tenants_group, users_group, audit_group, demo, serve, worker):
+for _command in (db_group, tenants_group, users_group, audit_group, agreements_group, demo,
+                 serve, worker, seed_scale):
     main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

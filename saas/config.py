@@ -57,6 +57,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "LOGIN_LOCK_MINUTES": _int_env("LOGIN_LOCK_MINUTES", 15),
         "PASSWORD_MAX_AGE_DAYS": _int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "API_TOKEN_DAYS": _int_env("API_TOKEN_DAYS", 30),
+        # scrypt (memory-hard KDF); tests use cheaper parameters of the same algorithm.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         # Evidence files.
         "EVIDENCE_MAX_MB": _int_env("EVIDENCE_MAX_MB", 20),
         "EVIDENCE_TYPES": (

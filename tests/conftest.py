@@ -24,7 +24,8 @@ PASSWORD = "Test-pass-2026"
 PG_HOST = os.environ.get("PACT_TEST_PG_HOST", "127.0.0.1:5432")
 PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}/postgres"
 APP_ROLE = "pact_app"
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+# Unique per process: several pytest runs may share one PostgreSQL server.
+WORKER = f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}_{os.getpid()}"
 _TMP = Path(tempfile.mkdtemp(prefix=f"pact-tests-{WORKER}-"))
 os.environ["PACT_INSTANCE"] = str(_TMP / "instance")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
@@ -76,6 +77,7 @@ def _make_app(database_url: str, owner_url: str, **extra):
 
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "DATABASE_OWNER_URL": owner_url,
               "TESTING": True, "INSTANCE_DIR": str(_TMP / "instance"),
+              "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
               "STORAGE_URL": f"file://{_TMP / 'files'}"}
     config.update(extra)
     return create_app(config)
@@ -95,7 +97,11 @@ def _build(database_url: str, owner_url: str) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+# PACT_TEST_BACKENDS=sqlite for a quick local run; CI runs both.
+BACKENDS = os.environ.get("PACT_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def backend(request):
     if request.param == "postgresql" and not pg_available():
         if os.environ.get("CI"):
@@ -140,7 +146,25 @@ def database(template_database):
     _pg_admin(f"CREATE DATABASE {name} TEMPLATE {source}")
     yield {"backend": "postgresql", "url": _pg_url(name, APP_ROLE),
            "owner_url": _pg_url(name, "postgres")}
-    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _drop_later(name)
+
+
+_droppers: list = []
+
+
+def _drop_later(name: str) -> None:
+    """Drop a test database in the background: the next test need not wait for it."""
+    import threading
+
+    thread = threading.Thread(
+        target=_pg_admin, args=(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",), daemon=True)
+    thread.start()
+    _droppers.append(thread)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for thread in _droppers:
+        thread.join(timeout=30)
 
 
 @pytest.fixture
@@ -251,3 +275,64 @@ def web_as(app):
         return c
 
     return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port in a thread: yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium must be installed in CI (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_as(browser, live_server):
+    """page_as('ah1_admin', width=375) → a Playwright page signed in through the login form."""
+    contexts = []
+
+    def make(who: str, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.fill("#email", USERS.get(who, who))
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" not in page.url, "login failed"
+        page.base = live_server
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -86,3 +86,20 @@ def test_bad_credentials_problem_json(client):
                                                           "password": "x"})
     assert response.status_code == 401
     assert response.get_json()["title"]
+
+
+def test_change_password_page(web_as):
+    client = web_as("ah1_admin")
+    page = client.get("/account/password")
+    assert page.status_code == 200
+    from conftest import csrf_from
+
+    weak = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "short",
+        "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert weak.status_code == 200
+    assert "invalid-feedback" in weak.get_data(as_text=True)
+    ok = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "Better-pass-2027",
+        "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert ok.status_code == 302

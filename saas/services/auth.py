@@ -28,7 +28,7 @@ class LoginRefused(DomainError):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_new_password(password: str) -> None:

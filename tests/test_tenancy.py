@@ -1,0 +1,149 @@
+"""Tenant isolation, layers 2 and 3: the ORM filter, and PostgreSQL RLS on its own."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from conftest import acting
+from saas.extensions import db
+from saas.models import Agreement, Institution, Template, tenant_models
+from tenants.context import TenantContext, acting_as
+from tenants.isolation import TenantViolation, orm_filter_disabled
+
+
+def _codes(model, column):
+    return set(db.session.execute(select(column)).scalars())
+
+
+def test_institution_user_sees_only_itself(app):
+    with acting(app, "ah1_admin"):
+        assert _codes(Institution, Institution.code) == {"AH1"}
+        assert {a.number for a in db.session.execute(select(Agreement)).scalars()} == {
+            "A-2026-001"}
+
+
+def test_bureau_user_sees_its_region_only(app):
+    with acting(app, "a_bureau_admin"):
+        assert _codes(Institution, Institution.code) == {"AH1", "AH2", "AP1"}
+    with acting(app, "b_bureau_admin"):
+        assert _codes(Institution, Institution.code) == {"BH1"}
+
+
+def test_no_context_sees_nothing(app):
+    with app.app_context():
+        assert db.session.execute(select(Institution)).scalars().all() == []
+        assert db.session.execute(select(Template)).scalars().all() == []
+
+
+def test_joined_and_related_loads_are_filtered(app):
+    with acting(app, "ah1_admin"):
+        rows = db.session.execute(
+            select(Agreement.number, Institution.code).join(
+                Institution, Institution.id == Agreement.institution_id)).all()
+        assert rows == [("A-2026-001", "AH1")]
+
+
+def test_insert_for_another_tenant_is_refused_by_the_orm(app):
+    with acting(app, "a_bureau_admin"):
+        other = db.session.execute(
+            select(Agreement).where(Agreement.number == "A-2026-002")).scalar_one()
+        fields = {"institution_id": other.institution_id, "region_id": other.region_id,
+                  "template_id": other.template_id, "start": other.start, "end": other.end}
+    with acting(app, "ah1_admin"):
+        db.session.add(Agreement(number="X-1", **fields))
+        with pytest.raises(TenantViolation):
+            db.session.flush()
+        db.session.rollback()
+    with acting(app, "b_bureau_admin"):
+        db.session.add(Agreement(number="X-2", **fields))
+        with pytest.raises(TenantViolation):
+            db.session.flush()
+        db.session.rollback()
+
+
+def _region_ids(app):
+    with app.app_context():
+        with orm_filter_disabled():
+            rows = db.session.execute(sa.text("select code, id from regions")).all()
+        return dict(rows)
+
+
+@pytest.fixture
+def postgres_only(app):
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+
+
+def test_rls_alone_returns_no_foreign_rows(app, postgres_only):
+    """Layer 2 off: the database itself still hides region B from region A."""
+    regions = _region_ids(app)
+    with app.app_context(), orm_filter_disabled():
+        with acting_as(TenantContext(region_id=regions["330106"])):
+            codes = set(db.session.execute(select(Institution.code)).scalars())
+            numbers = set(db.session.execute(select(Agreement.number)).scalars())
+            raw = db.session.execute(sa.text("select count(*) from institutions")).scalar()
+        db.session.rollback()
+        with acting_as(None):
+            nothing = db.session.execute(sa.text("select count(*) from agreements")).scalar()
+        db.session.rollback()
+    assert codes == {"AH1", "AH2", "AP1"}
+    assert numbers == {"A-2026-001", "A-2026-002", "A-2026-003"}
+    assert raw == 3
+    assert nothing == 0  # no context: fail closed
+
+
+def test_rls_alone_scopes_an_institution(app, postgres_only):
+    regions = _region_ids(app)
+    with app.app_context(), orm_filter_disabled():
+        ah1 = db.session.execute(sa.text(
+            "select id from institutions where code='AH1'")).scalar()  # no context → none
+        assert ah1 is None
+    with acting(app, "ah1_admin") as user, orm_filter_disabled():
+        db.session.rollback()
+        codes = set(db.session.execute(sa.text("select code from institutions")).scalars())
+        numbers = set(db.session.execute(sa.text("select number from agreements")).scalars())
+        assert user.region_id == regions["330106"]
+    assert codes == {"AH1"}
+    assert numbers == {"A-2026-001"}
+
+
+def test_rls_refuses_insert_for_another_tenant(app, postgres_only):
+    regions = _region_ids(app)
+    with acting(app, "ah1_admin") as user, orm_filter_disabled():
+        db.session.rollback()
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            db.session.execute(sa.text(
+                "insert into institutions (code, name, kind, region_id, created_at, updated_at)"
+                " values ('EVIL', 'x', 'clinic', :r, now(), now())"), {"r": regions["330108"]})
+        db.session.rollback()
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            db.session.execute(sa.text(
+                "insert into agreements (institution_id, region_id, template_id, number, start,"
+                " \"end\", status, suspensions, created_at)"
+                " select id + 1000, region_id, 1, 'EVIL', now(), now(), 'draft', 0, now()"
+                " from institutions where id = :i"), {"i": user.institution_id})
+        db.session.rollback()
+
+
+def test_app_role_cannot_bypass_rls(app, postgres_only):
+    with app.app_context():
+        row = db.session.execute(sa.text(
+            "select rolsuper, rolbypassrls from pg_roles where rolname = current_user")).one()
+        owns = db.session.execute(sa.text(
+            "select count(*) from pg_tables where schemaname='public'"
+            " and tableowner = current_user")).scalar()
+    assert row == (False, False)
+    assert owns == 0
+
+
+def test_catalog_every_tenant_table_has_rls_enabled_and_forced(app, postgres_only):
+    tables = {m.__tablename__ for m in tenant_models()}
+    with app.app_context():
+        rows = db.session.execute(sa.text(
+            "select relname, relrowsecurity, relforcerowsecurity from pg_class"
+            " where relname = any(:t)"), {"t": list(tables)}).all()
+        policies = set(db.session.execute(sa.text(
+            "select tablename from pg_policies where policyname='tenant_isolation'")).scalars())
+    assert {r.relname for r in rows} == tables
+    assert all(r.relrowsecurity and r.relforcerowsecurity for r in rows), rows
+    assert tables <= policies

@@ -12,7 +12,8 @@ Pure Python, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_SUSPENSION_DAYS",
     "DEFAULT_RENEWAL_MONTHS_BEFORE",
     "DEFAULT_TERM_MONTHS",
+    "MAJOR_CHANGE_FIELDS",
     "RESCISSION_REASONS_ZH",
     "STATES",
     "STATE_LABELS_ZH",
@@ -41,6 +43,7 @@ __all__ = [
     "renewal_decision",
     "renewal_window_opens",
     "rescission_due",
+    "successor_number",
     "successor_term",
     "suspension_auto_rescission_date",
 ]
@@ -96,6 +99,17 @@ BAR_CAUSE_LABELS_ZH = MappingProxyType(
     {"breach": "违反协议", "violation": "违法违规", "fraud": "欺诈骗保"}
 )
 DEFAULT_BAR_YEARS: Mapping[str, int] = MappingProxyType({"breach": 1, "violation": 3, "fraud": 3})
+
+#: 重大信息变更 that must be filed (domain.md): field → Chinese label.
+MAJOR_CHANGE_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "name": "机构名称",
+        "legal_representative": "法定代表人",
+        "address": "地址",
+        "departments": "诊疗科目/科室设置",
+        "level": "机构等级",
+    }
+)
 
 FAIL_GRADE = "fail"  # 不合格 (grade values as in the API: excellent, pass, basic, fail)
 OVERRIDE_ROLE = "bureau_admin"
@@ -193,6 +207,21 @@ def successor_term(end: date, months: int = DEFAULT_TERM_MONTHS) -> tuple[date, 
         raise ValueError(f"协议期限月数必须为正：{months}")
     start = _as_date(end) + timedelta(days=1)
     return start, add_months(start, months) - timedelta(days=1)
+
+
+_RENEWAL_SUFFIX = re.compile(r"^(?P<base>.+)-R(?P<n>\d+)$")
+
+
+def successor_number(number: str, taken: Collection[str] = ()) -> str:
+    """Number of the agreement that renews ``number``: ``A-2026-001`` → ``A-2026-001-R1``,
+    ``A-2026-001-R1`` → ``A-2026-001-R2``; numbers in ``taken`` are skipped."""
+    match = _RENEWAL_SUFFIX.match(number)
+    base, n = (match["base"], int(match["n"])) if match else (number, 0)
+    while True:
+        n += 1
+        candidate = f"{base}-R{n}"
+        if candidate not in taken:
+            return candidate
 
 
 # --------------------------------------------------------------------- suspension

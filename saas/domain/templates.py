@@ -158,9 +158,10 @@ def key_problems(obj: Any, path: str, required: tuple[str, ...],
     A missing key is reported at the mapping's path, an unknown key at its own path.
     Shared with the tenant spec loader.
     """
-    label = f"{what}" if what else "此项"
+    label = what or "此项"
+    sep = " " if label[-1:].isascii() else ""
     if not isinstance(obj, Mapping):
-        return [(path, f"{label}应为映射（key: value），实际为 {_type_zh(obj)}")]
+        return [(path, f"{label}{sep}应为映射（key: value），实际为 {_type_zh(obj)}")]
     problems: list[Problem] = []
     for key in required:
         if key not in obj or obj[key] is None:
@@ -276,12 +277,13 @@ def _settings_problems(t: Mapping) -> list[Problem]:
                     problems.append((_join("perspective_weights", str(key)),
                                      (f"未知维度 '{key}'{_suggest(key, PERSPECTIVES)}"
                                      f"（应为 {_choices(PERSPECTIVES)}）")))
+            missing = [p for p in PERSPECTIVES if p not in w]
+            if missing:
+                ok = False
+                names = "、".join(f"{p}（{PERSPECTIVE_LABELS_ZH[p]}）" for p in missing)
+                problems.append(("perspective_weights", f"缺少维度 {names} 的权重"))
             for p in PERSPECTIVES:
-                if p not in w:
-                    ok = False
-                    problems.append(("perspective_weights",
-                                     f"缺少维度 {p}（{PERSPECTIVE_LABELS_ZH[p]}）的权重"))
-                elif not _is_number(w[p]) or w[p] < 0:
+                if p in w and (not _is_number(w[p]) or w[p] < 0):
                     ok = False
                     problems.append((_join("perspective_weights", p),
                                      f"权重应为不小于 0 的数字（当前 {w[p]!r}）"))

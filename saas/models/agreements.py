@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from saas.extensions import db
 from saas.timeutil import utcnow
@@ -87,6 +100,41 @@ class Indicator(RegionOwned, db.Model):
     clause: Mapped[Clause] = relationship(back_populates="indicators")
 
 
+class PublishedVersionError(PermissionError):
+    """A published template version (or one of its clauses / indicators) was changed."""
+
+
+@event.listens_for(Session, "before_flush")
+def _published_versions_never_change(session, flush_context, instances):
+    """Signed agreements point at a version: editing it would change them behind their
+    back. A change is a new version (saas.services.templates.publish)."""
+    versioned = (Template, Clause, Indicator)
+    changed = [o for o in session.dirty
+               if isinstance(o, versioned) and session.is_modified(o, include_collections=False)]
+    changed += [o for o in session.deleted if isinstance(o, versioned)]
+    if changed:
+        raise PublishedVersionError("已发布的协议范本版本不可修改或删除；请导入新版本")
+
+
+_status_changes_allowed: ContextVar[bool] = ContextVar("agreement_status_changes",
+                                                      default=False)
+
+
+class StatusGuardError(PermissionError):
+    """Agreement.status was assigned outside saas.services.agreements."""
+
+
+@contextlib.contextmanager
+def status_changes_allowed():
+    """Open only by saas.services.agreements, which checks the state machine, the role and
+    writes the audit entry: a status set anywhere else raises StatusGuardError."""
+    token = _status_changes_allowed.set(True)
+    try:
+        yield
+    finally:
+        _status_changes_allowed.reset(token)
+
+
 class Agreement(InstitutionOwned, db.Model):
     """服务协议: one per institution per term, bound to one exact template version."""
 
@@ -107,6 +155,13 @@ class Agreement(InstitutionOwned, db.Model):
 
     template: Mapped[Template] = relationship()
     institution = relationship("Institution")
+
+    @validates("status")
+    def _guard_status(self, key, value):
+        if self.status is not None and value != self.status \
+                and not _status_changes_allowed.get():
+            raise StatusGuardError("协议状态只能通过协议服务（saas.services.agreements）变更")
+        return value
 
 
 class InformationChange(InstitutionOwned, db.Model):

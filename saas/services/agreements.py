@@ -1,29 +1,391 @@
-"""服务协议: sign, renew, suspend, resume, rescind, expire — only through here."""
+"""服务协议: create, sign, renew, suspend, resume, rescind, expire — only through here.
+
+Each use case fetches the agreement through the tenant filter (another tenant's answers
+404), checks the role (403), asks the state machine in saas.domain.lifecycle (a refused
+transition is a 409 with its Chinese message), runs in one transaction and writes one
+audit entry. Agreement.status refuses to change anywhere else (models.agreements guard).
+
+Renewal creates the successor agreement in status ``draft``; the bureau then signs it
+with :func:`sign` like any other agreement, so the signing step stays explicit.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from saas.api.common import get_or_404
 from saas.domain import lifecycle
+from saas.domain.calendar import WorkdayCalendar
+from saas.domain.permissions import can
+from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
-from saas.models import Agreement
-from saas.services import audit
-from saas.services.base import column_snapshot
-from saas.timeutil import utcnow
+from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
+from saas.models.agreements import status_changes_allowed
+from saas.services import audit, templates
+from saas.services.base import column_snapshot, require_role, transaction
+from saas.services.workdays import workday_calendar
+from saas.timeutil import today_local, utcnow
+from tenants.context import require
+
+# action → the permission (saas.domain.permissions) it needs and its audit verb.
+PERMISSIONS = {"sign": "sign_agreement", "suspend": "suspend", "resume": "resume",
+               "rescind": "rescind", "renew": "renew"}
+AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
+               "rescind": "rescinded", "expire": "expired"}
+REASON_REQUIRED = ("suspend", "resume", "rescind")
+EXPIRY_NOTE = "协议期限届满，未续签"
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def list_statement(status: str | None = None, institution_id: int | None = None):
+    """Agreements the context may see (the ORM filter scopes them), newest term first."""
+    statement = (select(Agreement)
+                 .options(selectinload(Agreement.institution), selectinload(Agreement.template))
+                 .order_by(Agreement.start.desc(), Agreement.number))
+    if status:
+        statement = statement.where(Agreement.status == status)
+    if institution_id:
+        statement = statement.where(Agreement.institution_id == institution_id)
+    return statement
+
+
+def get(agreement_id: int) -> Agreement:
+    return get_or_404(Agreement, agreement_id)
+
+
+def detail(agreement_id: int) -> dict:
+    """What the agreement page shows: the agreement, the exact clauses and indicators of
+    the template version it was signed with, its history, related agreements, filings
+    and the actions the current role may take."""
+    agreement = get(agreement_id)
+    clauses = db.session.execute(templates.clauses_statement(agreement.template_id)).scalars()
+    changes = db.session.execute(changes_statement(agreement_id)).scalars()
+    successor = successor_of(agreement)
+    actions = available_actions(agreement, require().role)
+    return {
+        "agreement": agreement, "clauses": list(clauses), "history": history(agreement),
+        "successor": successor,
+        "predecessor": get(agreement.predecessor_id) if agreement.predecessor_id else None,
+        "changes": [describe_change(c) for c in changes],
+        "actions": [a for a in actions if not (a == "renew" and successor)],
+        "last_annual_grade": last_annual_grade(agreement.id),
+    }
+
+
+def successor_of(agreement: Agreement) -> Agreement | None:
+    return db.session.execute(
+        select(Agreement).where(Agreement.predecessor_id == agreement.id)
+        .order_by(Agreement.id).limit(1)
+    ).scalar_one_or_none()
+
+
+def history(agreement: Agreement) -> list[AuditEntry]:
+    """The audit entries about this agreement, oldest first. The audit table is not
+    tenant-filtered; the agreement itself was fetched through the filter, and its region
+    pins the entries to it."""
+    return list(db.session.execute(
+        select(AuditEntry).where(AuditEntry.object_type == "Agreement",
+                                 AuditEntry.object_id == str(agreement.id),
+                                 AuditEntry.region_id == agreement.region_id)
+        .order_by(AuditEntry.id)
+    ).scalars())
+
+
+def last_annual_grade(agreement_id: int) -> str | None:
+    """Grade of the latest finalized annual assessment of the agreement (None: none yet)."""
+    return db.session.execute(
+        select(Assessment.grade)
+        .where(Assessment.agreement_id == agreement_id, Assessment.kind == "annual",
+               Assessment.status == "finalized")
+        .order_by(Assessment.period_end.desc(), Assessment.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def available_actions(agreement: Agreement, role: str | None) -> list[str]:
+    """Actions the state allows and the role may take (what the page offers)."""
+    return [a for a in lifecycle.allowed_actions(agreement.status)
+            if a in PERMISSIONS and can(role, PERMISSIONS[a])]
+
+
+# ----------------------------------------------------------------------------- creating
+
+
+def create(institution_id: int, template_id: int, number: str, start: date,
+           end: date) -> Agreement:
+    """A draft agreement for one institution and term (bureau_admin)."""
+    _require("sign_agreement")
+    with transaction():
+        institution = _reference(Institution, institution_id, "institution_id", "机构")
+        template = _reference(Template, template_id, "template_id", "协议范本")
+        _check_new(institution, template, number.strip(), start, end)
+        agreement = _insert(institution, template, number.strip(), start, end)
+    return agreement
 
 
 def create_signed(institution, template, number: str, start: date, end: date) -> Agreement:
     """A new agreement for one institution and term, signed on creation (provisioning).
     Caller owns the transaction."""
+    agreement = _insert(institution, template, number, start, end)
+    _apply(agreement, "sign")
+    return agreement
+
+
+def _reference(model, object_id: int, field: str, what: str):
+    """An id given in a request body: unknown or another tenant's is a field error."""
+    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        raise Invalid(f"{what}不存在", {field: [f"{what} {object_id} 不存在"]})
+    return obj
+
+
+def _check_new(institution: Institution, template: Template, number: str, start: date,
+               end: date) -> None:
+    if not number:
+        raise Invalid("协议编号不能为空", {"number": ["协议编号不能为空"]})
+    if end <= start:
+        raise Invalid("协议终止日期应晚于起始日期", {"end": ["终止日期应晚于起始日期"]})
+    if institution.kind not in (template.applies_to or []):
+        raise Invalid("协议范本不适用于该类机构",
+                      {"template_id": [f"范本 {template.code} 不适用于该机构类型"]})
+    if db.session.execute(select(Agreement.id).where(Agreement.number == number)).first():
+        raise Conflict(f"协议编号 {number} 已被使用", {"number": [f"协议编号 {number} 已被使用"]})
+    overlap = db.session.execute(
+        select(Agreement).where(Agreement.institution_id == institution.id,
+                                Agreement.status != "rescinded",
+                                Agreement.start <= end, Agreement.end >= start).limit(1)
+    ).scalar_one_or_none()
+    if overlap is not None:
+        raise Conflict(f"该机构在 {overlap.start} 至 {overlap.end} 已有协议 {overlap.number}，"
+                       "同一期限内只能有一份协议")
+
+
+def _insert(institution, template, number, start, end, predecessor_id=None) -> Agreement:
     agreement = Agreement(institution_id=institution.id, region_id=institution.region_id,
                           template_id=template.id, number=number, start=start, end=end,
-                          status="draft")
+                          status="draft", predecessor_id=predecessor_id, suspensions=0)
     db.session.add(agreement)
     db.session.flush()
     audit.record("agreement.created", agreement, after=column_snapshot(agreement))
-    before = column_snapshot(agreement)
-    agreement.status = lifecycle.next_state(agreement.status, "sign")
-    agreement.signed_at = utcnow()
-    db.session.flush()
-    audit.record("agreement.signed", agreement, before=before, after=column_snapshot(agreement))
     return agreement
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def sign(agreement_id: int) -> Agreement:
+    return _change(agreement_id, "sign")
+
+
+def suspend(agreement_id: int, reason: str) -> Agreement:
+    """中止: performance paused; the Enforcement issue decides when (this only records)."""
+    return _change(agreement_id, "suspend", reason)
+
+
+def resume(agreement_id: int, reason: str) -> Agreement:
+    return _change(agreement_id, "resume", reason)
+
+
+def rescind(agreement_id: int, reason: str) -> Agreement:
+    return _change(agreement_id, "rescind", reason)
+
+
+def _change(agreement_id: int, action: str, reason: str | None = None) -> Agreement:
+    with transaction():
+        agreement = _locked(agreement_id)
+        _require(PERMISSIONS[action])
+        if action in REASON_REQUIRED:
+            reason = _reason(reason)
+        _apply(agreement, action, reason)
+    return agreement
+
+
+def _locked(agreement_id: int) -> Agreement:
+    """The agreement, row-locked (PostgreSQL) so that two concurrent transitions queue."""
+    agreement = db.session.execute(
+        select(Agreement).where(Agreement.id == agreement_id).with_for_update()
+    ).scalar_one_or_none()
+    if agreement is None:
+        raise NotFound(f"Agreement {agreement_id} 不存在")
+    return agreement
+
+
+def _require(permission: str):
+    ctx = require()
+    if not can(ctx.role, permission):
+        raise Forbidden("只有医保局管理员可以执行此操作")
+    return ctx
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请填写理由", {"reason": ["理由不能为空"]})
+    return reason
+
+
+def _apply(agreement: Agreement, action: str, reason: str | None = None,
+           today: date | None = None) -> None:
+    """Move the agreement through the state machine and write the audit entry."""
+    try:
+        state = lifecycle.next_state(agreement.status, action, today=today, end=agreement.end)
+    except lifecycle.TransitionError as exc:
+        raise Conflict(str(exc)) from exc
+    before = column_snapshot(agreement)
+    with status_changes_allowed():
+        agreement.status = state
+    extra = _effects(agreement, action, reason)
+    db.session.flush()
+    audit.record(f"agreement.{AUDIT_VERBS[action]}", agreement, before=before,
+                 after={**column_snapshot(agreement), **extra})
+
+
+def _effects(agreement: Agreement, action: str, reason: str | None) -> dict:
+    """The columns each transition sets besides the status; returns audit extras."""
+    agreement.status_reason = reason
+    if action == "sign":
+        agreement.signed_at = utcnow()
+    elif action == "suspend":
+        agreement.suspensions = (agreement.suspensions or 0) + 1
+        agreement.suspended_at = today_local()
+        proposals = lifecycle.rescission_due(agreement.suspensions)
+        return {"rescission_proposed": proposals} if proposals else {}
+    elif action == "resume":
+        agreement.suspended_at = None
+    elif action == "expire":
+        agreement.status_reason = EXPIRY_NOTE
+    return {}
+
+
+# ------------------------------------------------------------------------------ renewal
+
+
+def renew(agreement_id: int, override_reason: str | None = None,
+          number: str | None = None) -> Agreement:
+    """续签: create the successor (status draft, signed later with :func:`sign`) on the
+    latest published version of the same template, for the next term.
+
+    Refused (409) when the last annual grade is 不合格 unless a bureau admin gives an
+    override reason, and when the agreement was already renewed."""
+    with transaction():
+        agreement = _locked(agreement_id)
+        ctx = _require("renew")
+        grade = last_annual_grade(agreement.id)
+        _check_renewal(agreement, grade, ctx.role, override_reason)
+        successor = _successor(agreement, (number or "").strip())
+        overridden = grade == lifecycle.FAIL_GRADE  # refused otherwise, see _check_renewal
+        audit.record("agreement.renewed", agreement, after={
+            "successor_id": successor.id, "successor_number": successor.number,
+            "last_annual_grade": grade,
+            "override_reason": (override_reason or "").strip() if overridden else None})
+    return successor
+
+
+def _check_renewal(agreement: Agreement, grade: str | None, role: str,
+                   override_reason: str | None) -> None:
+    try:
+        lifecycle.next_state(agreement.status, "renew")
+        lifecycle.renewal_decision(grade, override_reason, role)
+    except lifecycle.TransitionError as exc:
+        raise Conflict(str(exc)) from exc
+    existing = successor_of(agreement)
+    if existing is not None:
+        raise Conflict(f"协议已续签（后续协议 {existing.number}），不能重复续签")
+
+
+def _successor(agreement: Agreement, number: str) -> Agreement:
+    template = templates.latest_version(agreement.template.code)
+    start, end = lifecycle.successor_term(agreement.end)
+    if not number:
+        base = agreement.number.rsplit("-R", 1)[0]
+        taken = set(db.session.execute(
+            select(Agreement.number).where(Agreement.number.startswith(base, autoescape=True))
+        ).scalars())
+        number = lifecycle.successor_number(agreement.number, taken)
+    _check_new(agreement.institution, template, number, start, end)
+    return _insert(agreement.institution, template, number, start, end,
+                   predecessor_id=agreement.id)
+
+
+# ------------------------------------------------------------------------------- expiry
+
+
+def expire_due(today: date) -> list[int]:
+    """到期终止: every active agreement of the region whose term ended before ``today``.
+    Run by the daily job (no user) or by a bureau admin."""
+    ctx = require()
+    if ctx.institution_id is not None or ctx.role not in (None, "bureau_admin"):
+        raise Forbidden("只有医保局管理员可以执行到期处理")
+    with transaction():
+        due = db.session.execute(
+            select(Agreement).where(Agreement.status == "active", Agreement.end < today)
+            .order_by(Agreement.id).with_for_update()
+        ).scalars().all()
+        ids = [a.id for a in due]
+        for agreement in due:
+            _apply(agreement, "expire", today=today)
+    return ids
+
+
+# ------------------------------------------------------------- 重大信息变更备案
+
+
+def changes_statement(agreement_id: int):
+    """Changes filed by the agreement's institution (they concern the institution, so
+    every agreement of it shows them), latest first."""
+    agreement = get(agreement_id)
+    return (select(InformationChange)
+            .where(InformationChange.institution_id == agreement.institution_id)
+            .order_by(InformationChange.changed_on.desc(), InformationChange.id.desc()))
+
+
+def file_change(agreement_id: int, field: str, new_value: str, changed_on: date | None,
+                old_value: str | None = None) -> InformationChange:
+    """重大信息变更备案: due ``30`` working days after the change (official calendar with
+    the admin's CalendarDay entries); a late filing is accepted and shows as late."""
+    with transaction():
+        agreement = get(agreement_id)
+        require_role("bureau_admin", "institution_admin")
+        new_value = _check_change(field, new_value, changed_on)
+        change = InformationChange(
+            institution_id=agreement.institution_id, region_id=agreement.region_id,
+            field=field, old_value=(old_value or "").strip() or None, new_value=new_value,
+            changed_on=changed_on, due_on=workday_calendar(changed_on).filing_deadline(changed_on),
+            filed_on=today_local())
+        db.session.add(change)
+        db.session.flush()
+        audit.record("information_change.filed", change,
+                     after={**column_snapshot(change), "agreement_id": agreement.id})
+    return change
+
+
+def _check_change(field: str, new_value: str | None, changed_on: date | None) -> str:
+    errors = {}
+    if field not in lifecycle.MAJOR_CHANGE_FIELDS:
+        errors["field"] = ["应为 " + " / ".join(lifecycle.MAJOR_CHANGE_FIELDS)]
+    if not (new_value or "").strip():
+        errors["new_value"] = ["变更后的内容不能为空"]
+    if changed_on is None:
+        errors["changed_on"] = ["请填写正确的变更日期"]
+    elif changed_on > today_local():
+        errors["changed_on"] = ["变更日期不能晚于今天"]
+    if errors:
+        raise Invalid("变更备案信息有误", errors)
+    return new_value.strip()
+
+
+def describe_change(change: InformationChange) -> dict:
+    """The change as the API and pages show it: with lateness and the calendar warning."""
+    return {
+        "id": change.id, "institution_id": change.institution_id, "field": change.field,
+        "field_label": lifecycle.MAJOR_CHANGE_FIELDS.get(change.field, change.field),
+        "old_value": change.old_value, "new_value": change.new_value,
+        "changed_on": change.changed_on, "due_on": change.due_on, "filed_on": change.filed_on,
+        "late": bool(change.filed_on and change.filed_on > change.due_on),
+        "calendar_warning": WorkdayCalendar().fallback_warning_zh(change.changed_on,
+                                                                  change.due_on),
+    }

@@ -1,13 +1,28 @@
-"""协议范本: store a template version, read it back as the spec's plain mapping."""
+"""协议范本: store a template version, read it back as the spec's plain mapping, list,
+compare, import (YAML or .xlsx) and export (.xlsx).
+
+Published versions never change: there is no update. A change is an import whose content
+differs from the latest version, and it becomes the next version; agreements keep the
+version they were signed with.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from pathlib import PurePath
 
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from saas.api.common import get_or_404
 from saas.domain import templates as rules
+from saas.domain.permissions import can
+from saas.errors import Forbidden, Invalid
 from saas.extensions import db
 from saas.models import Clause, Indicator, Template
 from saas.services import audit
+from saas.services.base import transaction
+from tenants.context import require
 
 INDICATOR_FIELDS = ("code", "name", "name_en", "perspective", "unit", "direction", "target",
                     "warning", "zero", "max_points", "frequency", "data_source",
@@ -23,14 +38,12 @@ def latest_version(code: str) -> Template | None:
 
 def content(template: Template) -> dict:
     """The template as the spec's mapping (clauses flat, in order): for export and diffs."""
-    clauses = []
-    for clause in template.clauses:
-        clauses.append({
-            "number": clause.number, "title": clause.title, "text": clause.text,
-            "indicators": [
-                {f: getattr(ind, f) for f in INDICATOR_FIELDS} for ind in clause.indicators
-            ],
-        })
+    by_clause: dict[int, list[dict]] = {}
+    for ind in template.indicators:  # one query for all, not one per clause
+        by_clause.setdefault(ind.clause_id, []).append(
+            {f: getattr(ind, f) for f in INDICATOR_FIELDS})
+    clauses = [{"number": clause.number, "title": clause.title, "text": clause.text,
+                "indicators": by_clause.get(clause.id, [])} for clause in template.clauses]
     return {"code": template.code, "name": template.name, "applies_to": list(template.applies_to),
             **{k: template.settings.get(k) for k in SETTING_KEYS}, "clauses": clauses}
 
@@ -90,12 +103,155 @@ def _normalise(value):
         return {k: _normalise(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_normalise(v) for v in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
+    if isinstance(value, int | float):  # bools too: a yes/no target is stored as 1.0
         return float(value)
     return value
 
 
 def version_count() -> int:
     return db.session.execute(select(func.count()).select_from(Template)).scalar_one()
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def list_statement(code: str | None = None, latest: bool = False):
+    """Template versions the context may see (its region's), by code then newest first."""
+    statement = select(Template).order_by(Template.code, Template.version.desc())
+    if code:
+        statement = statement.where(Template.code == code)
+    if latest:
+        newest = (select(Template.code, func.max(Template.version).label("version"))
+                  .group_by(Template.code).subquery())
+        statement = statement.join(newest, (Template.code == newest.c.code)
+                                   & (Template.version == newest.c.version))
+    return statement
+
+
+def get(template_id: int) -> Template:
+    return get_or_404(Template, template_id)
+
+
+def versions(template: Template) -> list[Template]:
+    return list(db.session.execute(
+        select(Template).where(Template.code == template.code).order_by(Template.version)
+    ).scalars())
+
+
+def previous_version(template: Template) -> Template | None:
+    return db.session.execute(
+        select(Template).where(Template.code == template.code,
+                               Template.version < template.version)
+        .order_by(Template.version.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def clauses_statement(template_id: int):
+    """The clauses of one version in document order, indicators loaded with them."""
+    get(template_id)  # 404 for another tenant's template
+    return (select(Clause).where(Clause.template_id == template_id)
+            .options(selectinload(Clause.indicators)).order_by(Clause.position))
+
+
+def detail(template_id: int) -> dict:
+    """What the template page shows: the version, its siblings, its clause tree."""
+    template = get(template_id)
+    clauses = db.session.execute(clauses_statement(template_id)).scalars().all()
+    return {"template": template, "versions": versions(template),
+            "previous": previous_version(template), "clauses": clauses}
+
+
+def diff(template_id: int, against_id: int | None = None) -> dict:
+    """What changed from ``against`` (default: the previous version) to this version."""
+    template = get(template_id)
+    against = get(against_id) if against_id else previous_version(template)
+    if against is None:
+        raise Invalid("没有可比较的上一版本", {"against": ["该范本只有一个版本，请指定比较对象"]})
+    return {"template": template, "against": against,
+            "changes": rules.diff_templates(content(against), content(template))}
+
+
+# ------------------------------------------------------------------- import and export
+
+
+def export_workbook(template_id: int) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of one version in the documented workbook layout."""
+    from saas.services import template_workbook
+
+    template = get(template_id)
+    data = template_workbook.build_workbook({**content(template), "version": template.version})
+    return f"{template.code}-v{template.version}.xlsx", data
+
+
+def import_file(filename: str, data: bytes) -> tuple[Template, bool]:
+    """Publish a template from an uploaded .xlsx workbook or .yaml file (bureau_admin).
+    All or nothing: any problem raises Invalid naming where it is, and nothing is written.
+    Returns (template, created); identical content returns the latest version unchanged."""
+    ctx = require()
+    if not can(ctx.role, "manage_templates"):
+        raise Forbidden("只有医保局管理员可以导入协议范本")
+    spec = _parse_upload(filename, data)
+    with transaction():
+        template, created = publish(spec)
+    return template, created
+
+
+def _parse_upload(filename: str, data: bytes) -> dict:
+    from saas.services import template_workbook
+
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix == ".xlsx":
+        return template_workbook.parse_workbook(data)
+    if suffix in (".yaml", ".yml"):
+        return parse_yaml(data)
+    raise Invalid("只支持 .xlsx 或 .yaml 文件", {"file": [f"不支持的文件类型：{filename}"]})
+
+
+def parse_yaml(data: bytes) -> dict:
+    """One template mapping (the format of tenants/specs/templates/*.yaml), validated;
+    problems keyed by their path in the template, messages naming the line."""
+    try:
+        text = data.decode("utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        spec = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise Invalid("文件不是 UTF-8 编码的文本", {"file": ["文件不是 UTF-8 编码的文本"]}) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行：" if mark else ""
+        raise Invalid(f"YAML 语法错误：{where}{exc}", {"file": [f"{where}YAML 语法错误"]}) from exc
+    problems = rules.validate_template(spec)
+    if problems:
+        lines = _yaml_lines(node, "", {})
+        errors: dict[str, list[str]] = {}
+        for path, message in problems:
+            line = _nearest(lines, path)
+            errors.setdefault(path or "template", []).append(
+                f"第 {line} 行：{message}" if line else message)
+        raise Invalid(f"协议范本校验失败，共 {len(problems)} 个问题", errors)
+    return spec
+
+
+def _yaml_lines(node, path: str, lines: dict) -> dict:
+    """path ("clauses[2].indicators[0].warning") → 1-based line, from the composed nodes."""
+    if node is None:
+        return lines
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = f"{path}.{key.value}" if path else str(key.value)
+            lines[child] = key.start_mark.line + 1
+            _yaml_lines(value, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _yaml_lines(value, f"{path}[{i}]", lines)
+    return lines
+
+
+def _nearest(lines: dict, path: str) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return lines.get("")

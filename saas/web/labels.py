@@ -2,6 +2,8 @@
 
 from flask_babel import gettext as _
 
+from saas.domain.findings import CATEGORIES
+
 ROLE_LABELS = {
     "bureau_admin": "医保局管理员", "bureau_inspector": "医保检查员",
     "institution_admin": "机构医保办", "institution_staff": "科室责任人",
@@ -26,6 +28,22 @@ LABELS = {
     "assessment_status": {"draft": "草稿", "submitted": "已提交", "finalized": "已定稿"},
     "severity": {"minor": "轻微", "general": "一般", "serious": "严重", "fraud": "欺诈"},
     "finding_status": {"draft": "待确认", "confirmed": "已确认", "dismissed": "已驳回"},
+    "finding_category": {c.code: c.label_zh for c in CATEGORIES.values()},
+    "unit": {"%": "%", "count": "次", "CNY": "元", "days": "天", "hours": "小时",
+             "yes/no": "是/否", "score": "分"},
+    "agreement_action": {"sign": "签订", "renew": "续签", "suspend": "中止",
+                         "resume": "恢复履行", "rescind": "解除", "expire": "到期终止"},
+    "agreement_event": {"agreement.created": "创建协议（草拟）", "agreement.signed": "签订",
+                        "agreement.renewed": "续签（生成后续协议）",
+                        "agreement.suspended": "中止", "agreement.resumed": "恢复履行",
+                        "agreement.rescinded": "解除", "agreement.expired": "到期终止"},
+    "change_field": {"name": "机构名称", "legal_representative": "法定代表人", "address": "地址",
+                     "departments": "诊疗科目/科室设置", "level": "机构等级"},
+    "diff_kind": {"template": "范本设置", "clause": "条款", "indicator": "指标"},
+    "diff_change": {"added": "新增", "removed": "删除", "changed": "修改"},
+    "measure": {"interview": "约谈", "rectification_order": "限期整改",
+                "public_notice": "通报批评", "payment_suspension": "暂停结算",
+                "suspension": "中止协议", "rescission": "解除协议", "penalty": "违约金"},
 }
 
 

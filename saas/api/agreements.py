@@ -1,0 +1,197 @@
+"""/api/v1/agreements: 服务协议 and their lifecycle actions, 重大信息变更备案.
+
+Actions are POST /agreements/{id}/<action> with a JSON body; a refused transition answers
+409 with the Chinese reason, a wrong role 403, another tenant's agreement 404.
+"""
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
+from saas.services import agreements
+from saas.timeutil import today_local
+
+URL = "/agreements"
+blp = Blueprint("agreements", __name__, description="服务协议与协议状态变更")
+
+
+class AgreementSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    institution_id = ma.fields.Integer()
+    institution_name = ma.fields.Function(lambda a: a.institution.name)
+    template_id = ma.fields.Integer()
+    template_code = ma.fields.Function(lambda a: a.template.code)
+    template_version = ma.fields.Function(lambda a: a.template.version)
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    status = ma.fields.String(metadata={"enum": list(STATES)})
+    signed_at = ma.fields.DateTime(allow_none=True)
+    predecessor_id = ma.fields.Integer(allow_none=True)
+    suspensions = ma.fields.Integer()
+    suspended_at = ma.fields.Date(allow_none=True)
+    status_reason = ma.fields.String(allow_none=True)
+
+
+class AgreementArgs(PageArgs):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATES))
+    institution_id = ma.fields.Integer()
+
+
+class AgreementCreateSchema(StrictSchema):
+    institution_id = ma.fields.Integer(required=True)
+    template_id = ma.fields.Integer(required=True)
+    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    start = ma.fields.Date(required=True)
+    end = ma.fields.Date(required=True)
+
+
+class AgreementActionSchema(StrictSchema):
+    pass
+
+
+class AgreementReasonSchema(StrictSchema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class AgreementRenewSchema(StrictSchema):
+    override_reason = ma.fields.String(validate=ma.validate.Length(max=2000),
+                                       metadata={"description": "bureau admin's reason to "
+                                                 "renew despite a 不合格 annual grade"})
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=40),
+                              metadata={"description": "default: <number>-R1"})
+
+
+class AgreementExpirySchema(ma.Schema):
+    today = ma.fields.Date()
+    expired = ma.fields.List(ma.fields.Integer())
+
+
+class InformationChangeInSchema(StrictSchema):
+    field = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MAJOR_CHANGE_FIELDS)))
+    old_value = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=300))
+    new_value = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    changed_on = ma.fields.Date(required=True)
+
+
+class InformationChangeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    field = ma.fields.String()
+    field_label = ma.fields.String()
+    old_value = ma.fields.String(allow_none=True)
+    new_value = ma.fields.String()
+    changed_on = ma.fields.Date()
+    due_on = ma.fields.Date(metadata={"description": "changed_on + 30 working days"})
+    filed_on = ma.fields.Date(allow_none=True)
+    late = ma.fields.Boolean()
+    calendar_warning = ma.fields.String(allow_none=True)
+
+
+@blp.route("")
+class AgreementList(MethodView):
+    @blp.arguments(AgreementArgs, location="query")
+    @blp.response(200, page_schema(AgreementSchema))
+    @authenticated
+    def get(self, args):
+        """Agreements the caller may see: a bureau its region's, an institution its own."""
+        statement = agreements.list_statement(args.get("status"), args.get("institution_id"))
+        return paginate(statement, args)
+
+    @blp.arguments(AgreementCreateSchema)
+    @blp.response(201, AgreementSchema)
+    @authenticated
+    def post(self, body):
+        """A draft agreement for one institution and term (bureau_admin)."""
+        return agreements.create(**body)
+
+
+@blp.route("/expire-due")
+class AgreementExpiry(MethodView):
+    @blp.arguments(AgreementActionSchema)
+    @blp.response(200, AgreementExpirySchema)
+    @authenticated
+    def post(self, _body):
+        """到期终止: expire every active agreement of the region whose term is over."""
+        today = today_local()
+        return {"today": today, "expired": agreements.expire_due(today)}
+
+
+@blp.route("/<int:agreement_id>")
+class AgreementItem(MethodView):
+    @blp.response(200, AgreementSchema)
+    @authenticated
+    def get(self, agreement_id):
+        return agreements.get(agreement_id)
+
+
+@blp.route("/<int:agreement_id>/sign")
+class AgreementSign(MethodView):
+    @blp.arguments(AgreementActionSchema)
+    @blp.response(200, AgreementSchema)
+    @authenticated
+    def post(self, _body, agreement_id):
+        """签订: draft → active."""
+        return agreements.sign(agreement_id)
+
+
+@blp.route("/<int:agreement_id>/renew")
+class AgreementRenew(MethodView):
+    @blp.arguments(AgreementRenewSchema)
+    @blp.response(201, AgreementSchema)
+    @authenticated
+    def post(self, body, agreement_id):
+        """续签: creates the successor agreement (draft, to be signed) for the next term;
+        refused when the last annual grade is 不合格 unless overridden with a reason."""
+        return agreements.renew(agreement_id, body.get("override_reason"), body.get("number"))
+
+
+@blp.route("/<int:agreement_id>/suspend")
+class AgreementSuspend(MethodView):
+    @blp.arguments(AgreementReasonSchema)
+    @blp.response(200, AgreementSchema)
+    @authenticated
+    def post(self, body, agreement_id):
+        """中止: active → suspended."""
+        return agreements.suspend(agreement_id, body["reason"])
+
+
+@blp.route("/<int:agreement_id>/resume")
+class AgreementResume(MethodView):
+    @blp.arguments(AgreementReasonSchema)
+    @blp.response(200, AgreementSchema)
+    @authenticated
+    def post(self, body, agreement_id):
+        """恢复履行: suspended → active."""
+        return agreements.resume(agreement_id, body["reason"])
+
+
+@blp.route("/<int:agreement_id>/rescind")
+class AgreementRescind(MethodView):
+    @blp.arguments(AgreementReasonSchema)
+    @blp.response(200, AgreementSchema)
+    @authenticated
+    def post(self, body, agreement_id):
+        """解除: active or suspended → rescinded."""
+        return agreements.rescind(agreement_id, body["reason"])
+
+
+@blp.route("/<int:agreement_id>/changes")
+class AgreementChanges(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(InformationChangeSchema))
+    @authenticated
+    def get(self, args, agreement_id):
+        """重大信息变更备案 of the agreement's institution, latest first."""
+        page = paginate(agreements.changes_statement(agreement_id), args)
+        page["items"] = [agreements.describe_change(c) for c in page["items"]]
+        return page
+
+    @blp.arguments(InformationChangeInSchema)
+    @blp.response(201, InformationChangeSchema)
+    @authenticated
+    def post(self, body, agreement_id):
+        """File a major information change; due 30 working days after `changed_on`."""
+        return agreements.describe_change(agreements.file_change(agreement_id, **body))

@@ -1,0 +1,48 @@
+"""Agreement jobs: the daily expiry of agreements whose term is over (到期终止).
+
+Jobs take ids and ISO dates, never ORM objects, and run the service in the region's
+tenant context (no user: the audit trail names the actor "system").
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from flask import has_app_context
+from sqlalchemy import select
+
+from tenants.context import TenantContext, acting_as
+
+
+@contextlib.contextmanager
+def _app_context():
+    """The current app context, or a new app's (the rq worker has none)."""
+    if has_app_context():
+        yield
+        return
+    from saas import create_app
+
+    with create_app().app_context():
+        yield
+
+
+def expire_due_agreements(region_id: int, today_iso: str) -> list[int]:
+    """Expire the region's active agreements whose term ended before ``today_iso``;
+    returns their ids."""
+    from saas.services import agreements
+
+    with _app_context(), acting_as(TenantContext(region_id=region_id)):
+        return agreements.expire_due(date.fromisoformat(today_iso))
+
+
+def expire_due_everywhere(today_iso: str) -> dict[int, list[int]]:
+    """Queue (or, without Redis, run) the expiry of every region: region id → result
+    (expired ids when run inline, the rq job when queued)."""
+    from saas.extensions import db
+    from saas.jobs import enqueue
+    from saas.models import Region
+
+    with _app_context():
+        region_ids = db.session.execute(select(Region.id).order_by(Region.id)).scalars().all()
+        return {rid: enqueue(expire_due_agreements, rid, today_iso) for rid in region_ids}

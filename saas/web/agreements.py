@@ -1,0 +1,89 @@
+"""服务协议 pages: list with status, detail with the signed clauses, history and actions."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from saas.domain.lifecycle import STATES
+from saas.errors import Conflict, Invalid
+from saas.extensions import db
+from saas.services import agreements
+from saas.timeutil import local, today_local
+from saas.web import web
+from saas.web.labels import label
+from saas.web.templates_pages import flash_invalid
+
+# action → service call taking (agreement_id, reason).
+ACTIONS = {
+    "sign": lambda agreement_id, _reason: agreements.sign(agreement_id),
+    "suspend": agreements.suspend,
+    "resume": agreements.resume,
+    "rescind": agreements.rescind,
+}
+
+
+@web.app_template_filter("local_time")
+def local_time(value) -> str:
+    """A stored UTC time as Asia/Shanghai wall time."""
+    return local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@web.get("/agreements", endpoint="agreements")
+@login_required
+def agreement_list():
+    status = request.args.get("status") if request.args.get("status") in STATES else None
+    rows = db.session.execute(agreements.list_statement(status)).scalars().all()
+    return render_template("agreements/list.html", rows=rows, status=status, states=STATES)
+
+
+@web.get("/agreements/<int:agreement_id>")
+@login_required
+def agreement(agreement_id):
+    return render_template("agreements/detail.html", **agreements.detail(agreement_id),
+                           today=today_local())
+
+
+@web.post("/agreements/<int:agreement_id>/actions")
+@login_required
+def agreement_action(agreement_id):
+    """One form for every action button; NotFound / Forbidden still answer 404 / 403."""
+    action = request.form.get("action", "")
+    reason = request.form.get("reason", "")
+    target = agreement_id
+    try:
+        if action == "renew":
+            target = agreements.renew(agreement_id, reason or None).id
+            flash(_("已生成续签协议（草拟），请核对后签订"), "success")
+        elif action in ACTIONS:
+            ACTIONS[action](agreement_id, reason)
+            flash(_("操作成功：%(action)s", action=label("agreement_action", action)), "success")
+        else:
+            agreements.get(agreement_id)  # another tenant's agreement is still a 404
+            flash(_("未知操作"), "error")
+    except Conflict as exc:
+        flash(exc.detail, "error")
+    except Invalid as exc:
+        flash_invalid(exc)
+    return redirect(url_for("web.agreement", agreement_id=target))
+
+
+@web.post("/agreements/<int:agreement_id>/changes")
+@login_required
+def agreement_change(agreement_id):
+    form = request.form
+    try:
+        changed_on = date.fromisoformat(form.get("changed_on", ""))
+    except ValueError:
+        changed_on = None  # the service reports it, after the tenant check
+    try:
+        change = agreements.file_change(agreement_id, form.get("field", ""),
+                                        form.get("new_value", ""), changed_on,
+                                        form.get("old_value"))
+    except Invalid as exc:
+        flash_invalid(exc)
+    else:
+        flash(_("变更已备案，备案期限 %(due)s", due=change.due_on.isoformat()), "success")
+    return redirect(url_for("web.agreement", agreement_id=agreement_id))
+

@@ -1,0 +1,52 @@
+"""A real browser opens the agreement pages, acts on an agreement, and reads a template."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def sqlite_only(backend):
+    if backend != "sqlite":
+        pytest.skip("one backend is enough for the browser path")
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_bureau_admin_opens_an_agreement_and_suspends_it(page_as):
+    page = page_as("a_bureau_admin")
+    page.goto(page.base + "/agreements")
+    assert page.locator("#agreements tbody tr").count() == 3
+    page.click("text=A-2026-001")
+    page.wait_for_load_state()
+    assert "/agreements/" in page.url
+    assert page.locator("h1 .status-badge").inner_text() == "履行中"
+    assert "甲区第一医院" in page.locator("#agreement-facts").inner_text()
+    assert page.locator("#clauses .clause").count() > 10
+    assert page.locator("#clauses table.indicators").first.is_visible()
+
+    page.fill("#reason", "年度记分达到 12 分")
+    page.click("#agreement-actions button[value=suspend]")
+    page.wait_for_load_state()
+    assert "操作成功" in page.locator(".alert").first.inner_text()
+    assert page.locator("h1 .status-badge").inner_text() == "已中止"
+    assert "年度记分达到 12 分" in page.locator("#history").inner_text()
+
+    assert page.locator("#agreement-actions button[value=resume]").count() == 1
+    assert page.locator("#agreement-actions button[value=suspend]").count() == 0
+    page.click("#template-link")
+    page.wait_for_load_state()
+    assert "/templates/" in page.url
+    assert page.locator("#versions a").count() == 1
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_institution_sees_only_its_agreement_and_no_actions(page_as):
+    page = page_as("ah1_admin", width=375)
+    page.goto(page.base + "/agreements")
+    rows = page.locator("#agreements tbody tr")
+    assert rows.count() == 1
+    assert "A-2026-001" in rows.first.inner_text()
+    page.click("text=A-2026-001")
+    page.wait_for_load_state()
+    assert page.locator("#agreement-actions").count() == 0
+    assert page.locator("#change-form").is_visible()

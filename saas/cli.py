@@ -180,9 +180,13 @@ def demo(port, host, no_serve):
     from saas.services.provisioning import DEMO_SPEC, demo_logins, provision_file
 
     upgrade()
+    from saas.services import demo_data
+    from saas.timeutil import today_local
+
     report = provision_file(DEMO_SPEC)
+    history = demo_data.seed(today_local())
     base = f"http://{host}:{port}"
-    click.echo(f"\nPact demo: {report.summary()}")
+    click.echo(f"\nPact demo: {report.summary()}; {history} assessments of demo history")
     click.echo(f"  网页 / web:        {base}/login")
     click.echo(f"  数据看板 / dashboards: {base}/dashboards/")
     click.echo(f"  API 文档 / API docs:  {base}/api/docs")

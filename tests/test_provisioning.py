@@ -74,8 +74,9 @@ def test_cli_demo_token_and_audit(tmp_path):
     assert demo.returncode == 0, demo.stderr
     assert "zhou.jianhua@xhyb.example" in demo.stdout
     assert "Pact-demo-2026" in demo.stdout
+    assert "assessments of demo history" in demo.stdout
     again = _pact(["demo", "--no-serve"], tmp_path)
-    assert "created nothing; updated nothing" in again.stdout
+    assert "created nothing; updated nothing; 0 assessments" in again.stdout
     token = _pact(["users", "token", "liu.fang@xhzxyy.example"], tmp_path)
     assert token.returncode == 0 and token.stdout.strip().startswith("pact_")
     verify = _pact(["audit", "verify"], tmp_path)
@@ -106,3 +107,19 @@ def test_demo_spec_is_believable():
     assert roles == {"bureau_admin", "bureau_inspector", "institution_admin",
                      "institution_staff", "mock_inspector"}
     assert all(i["agreement"] for i in spec["institutions"])
+
+
+def test_demo_history_is_scored_and_finalized(app):
+    import datetime as dt
+
+    from saas.models import Assessment
+    from saas.services import demo_data
+
+    with app.app_context():
+        created = demo_data.seed(dt.date(2026, 4, 15))
+        assert created == 3 * 3 + 1  # three months for three institutions, one inspection
+        assert demo_data.seed(dt.date(2026, 4, 15)) == 0
+    with acting(app, "a_bureau_admin"):
+        rows = db.session.execute(select(Assessment)).scalars().all()
+    assert {a.status for a in rows if a.kind == "self"} == {"finalized"}
+    assert all(a.total is not None and a.grade for a in rows if a.kind == "self")

@@ -72,5 +72,5 @@ def get_or_404(model, object_id: int):
     """The tenant filter applies: another tenant's object is simply not found."""
     obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
     if obj is None:
-        raise NotFound(f"{model.__name__} {object_id} 不存在")
+        raise NotFound(f"未找到该记录（{model.__tablename__} #{object_id}），或您无权查看")
     return obj

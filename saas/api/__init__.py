@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-RESOURCES = ["auth", "me", "institutions"]
+RESOURCES = ["auth", "me", "institutions", "templates", "agreements",
+             "assessments", "evidence", "findings"]
 
 
 def register_api(api) -> None:

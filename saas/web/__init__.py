@@ -4,7 +4,15 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__, template_folder="templates")
 
-from saas.web import auth, institutions  # noqa: E402,F401  (views register on the blueprint)
+# Views register on the blueprint when imported.
+from saas.web import (  # noqa: F401
+    agreements,
+    assessments,
+    auth,
+    findings,
+    institutions,
+    templates_pages,
+)
 
 
 @web.app_context_processor

@@ -1,0 +1,66 @@
+"""/api/v1/evidence: upload a file (multipart) and fetch it back."""
+
+import io
+
+import marshmallow as ma
+from flask import redirect, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from saas.api.common import StrictSchema, authenticated, get_or_404
+from saas.models import Evidence
+from saas.services import evidence
+
+URL = "/evidence"
+blp = Blueprint("evidence", __name__, description="证据材料")
+
+
+class EvidenceSchema(ma.Schema):
+    id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    filename = ma.fields.String()
+    sha256 = ma.fields.String()
+    size = ma.fields.Integer()
+    content_type = ma.fields.String()
+    measurement_id = ma.fields.Integer(allow_none=True)
+    finding_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class EvidenceFileSchema(StrictSchema):
+    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class EvidenceFormSchema(StrictSchema):
+    institution_id = ma.fields.Integer(
+        metadata={"description": "required for bureau users; institutions upload for "
+                                 "themselves"})
+
+
+@blp.route("")
+class EvidenceUpload(MethodView):
+    @blp.arguments(EvidenceFormSchema, location="form")
+    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.response(201, EvidenceSchema)
+    @authenticated
+    def post(self, form, files):
+        """One file: JPG, PNG, PDF, XLSX or CSV (checked by content), at most
+        EVIDENCE_MAX_MB; kept with its SHA-256."""
+        file = files["file"]
+        upload = evidence.Upload(file.filename or "", file.read(), file.mimetype or "")
+        return evidence.upload(upload, form.get("institution_id"))
+
+
+@blp.route("/<int:evidence_id>")
+class EvidenceItem(MethodView):
+    @blp.response(200, content_type="application/octet-stream",
+                  description="the file (local storage)")
+    @blp.alt_response(302, description="redirect to a short-lived presigned S3 URL")
+    @authenticated
+    def get(self, evidence_id):
+        item = get_or_404(Evidence, evidence_id)
+        url, data = evidence.content(item)
+        if url:
+            return redirect(url, code=302)
+        return send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=True,
+                         download_name=item.filename)

@@ -1,0 +1,123 @@
+"""晴雨表 and 年度考核: which assessments are ranked together, the consecutive-period
+rules, and how the year's period totals combine. Pure Python.
+
+Every number is a default that a template's settings may override (``settings
+["barometer"]`` and ``settings["annual"]``), per domain.md:
+
+* 连续三个月排名后三位 → 帮扶 (assistance): bottom 3 of the region, 3 months running;
+* 连续两次检查不达标 → 约谈 (interview): 2 official inspections in a row graded 不合格;
+* monthly 晴雨表: ≥ 80 excellent, < 60 starts a special rectification (专项整改);
+* annual total = months' mean − points × 1 (1 point of 记分 = 1 point off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, fields
+
+from saas.domain.periods import Period
+from saas.domain.scoring import annual_total, bottom_n, consecutive_flag
+
+OFFICIAL_KINDS = ("routine", "special", "flight", "random")
+#: Assessments ranked against each other. A mock inspection is the institution's own
+#: rehearsal: never ranked, never in history totals, never produces points.
+RANK_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "self": ("self",),
+    **{kind: OFFICIAL_KINDS for kind in OFFICIAL_KINDS},
+    "annual": ("annual",),
+}
+#: Kinds whose totals make up the year's period totals (official first, then self).
+ANNUAL_SOURCES = (OFFICIAL_KINDS, ("self",))
+
+
+def rank_kinds(kind: str) -> tuple[str, ...]:
+    """The kinds an assessment of ``kind`` is ranked with (empty for mock)."""
+    return RANK_GROUPS.get(kind, ())
+
+
+@dataclass(frozen=True)
+class BarometerRules:
+    bottom_n: int = 3                 # 排名后三位
+    bottom_run: int = 3               # 连续三个月
+    fail_run: int = 2                 # 连续两次检查不达标
+    excellent_from: float = 80        # 晴雨表 优
+    special_rectification_below: float = 60
+
+    @classmethod
+    def from_settings(cls, settings: Mapping | None) -> BarometerRules:
+        given = dict((settings or {}).get("barometer") or {})
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in given.items() if k in names})
+
+
+def in_bottom(totals: Mapping[Hashable, float | None], key: Hashable, n: int) -> bool:
+    """Whether ``key`` is among the ``n`` lowest totals (ties at the boundary count).
+    When no more than ``n`` have a total, "the bottom n" would be everyone, which says
+    nothing, so nobody is in it."""
+    known = [t for t in totals.values() if t is not None]
+    if totals.get(key) is None or len(known) <= n:
+        return False
+    return key in bottom_n(totals, n)
+
+
+def monthly_barometer(total: float | None, rules: BarometerRules) -> str | None:
+    """晴雨表 of a month: excellent | normal | special_rectification (None: no total)."""
+    if total is None:
+        return None
+    if total >= rules.excellent_from:
+        return "excellent"
+    if total < rules.special_rectification_below:
+        return "special_rectification"
+    return "normal"
+
+
+def flags(*, bottom_history: list[bool], fail_history: list[bool],
+          barometer: str | None, rules: BarometerRules) -> list[dict]:
+    """The flags a scorecard shows, each ``{code, label}`` (label in Chinese).
+    Histories are oldest first and end with the assessed period."""
+    out = []
+    if consecutive_flag(bottom_history, rules.bottom_run):
+        out.append({"code": "assistance",
+                    "label": f"连续{rules.bottom_run}个月排名后{rules.bottom_n}位，列入帮扶"})
+    if consecutive_flag(fail_history, rules.fail_run):
+        out.append({"code": "interview",
+                    "label": f"连续{rules.fail_run}次检查不合格，约谈负责人"})
+    if barometer == "special_rectification":
+        out.append({"code": "special_rectification",
+                    "label": f"月度得分低于{rules.special_rectification_below:g}分，启动专项整改"})
+    return out
+
+
+# --------------------------------------------------------------------------- annual
+
+
+@dataclass(frozen=True)
+class AnnualRules:
+    points_per_deduction: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping | None) -> AnnualRules:
+        given = dict((settings or {}).get("annual") or {})
+        return cls(points_per_deduction=float(given.get("points_per_deduction", 1.0)))
+
+
+def month_totals(year: int, totals: Mapping[Period, float | None]) -> dict[int, float]:
+    """Each month of ``year`` with the total that covers it: its monthly total, else the
+    total of its quarter. A quarter thus weighs as much as the three months it covers."""
+    months: dict[int, float] = {}
+    for period, total in totals.items():
+        if total is None or period.year != year or period.kind != "quarter":
+            continue
+        for month in range(period.start.month, period.end.month + 1):
+            months[month] = total
+    for period, total in totals.items():
+        if total is not None and period.year == year and period.kind == "month":
+            months[period.index] = total
+    return dict(sorted(months.items()))
+
+
+def annual_result(year: int, totals: Mapping[Period, float | None], points: float,
+                  rules: AnnualRules = AnnualRules()) -> float | None:
+    """年度考核 total: the covered months' mean minus the year's points."""
+    covered = month_totals(year, totals)
+    return annual_total(list(covered.values()), points, rules.points_per_deduction)

@@ -1,0 +1,402 @@
+"""考核评估: create, enter measurements, submit, finalize, return — only through here.
+
+Who may do what to which kind is saas.domain.permissions; the state machine is
+draft → submitted → finalized (submitted → draft by return). Measurements are saved all
+or nothing: every row is checked first, and one bad row saves none.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from saas.domain.filetypes import XLSX, sniff
+from saas.domain.measurements import IndicatorSpec, validate_rows
+from saas.domain.periods import PeriodError, parse_period
+from saas.domain.permissions import (
+    ASSESSMENT_ACTION_LABELS_ZH,
+    KIND_LABELS_ZH,
+    KINDS,
+    TransitionError,
+    assessment_is_editable,
+    assessment_next_state,
+    can,
+)
+from saas.errors import Conflict, Forbidden, Invalid, NotFound
+from saas.extensions import db
+from saas.models import Agreement, Assessment, AuditEntry, Evidence, Finding, Indicator, Measurement
+from saas.services import audit, measurement_files, scoring
+from saas.services import evidence as evidence_service
+from saas.services.base import column_snapshot, transaction
+from saas.timeutil import utcnow
+from tenants.context import require
+
+#: One self-inspection and one annual assessment per agreement and period; inspections
+#: (routine, special, flight, random) and mock rehearsals may happen several times.
+ONE_PER_PERIOD = ("self", "annual")
+TRANSITION_AUDIT = {"submit": "assessment.submitted", "finalize": "assessment.finalized",
+                    "return": "assessment.returned"}
+MAX_REASON = 2000
+#: Agreements under which assessments are opened (a draft is not signed yet).
+OPEN_AGREEMENT_STATES = ("active", "suspended", "expired", "rescinded")
+
+
+def find(model, object_id):
+    """A row the tenant filter lets the caller see, else 404 (another tenant's too)."""
+    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"{model.__name__} {object_id} 不存在")
+    return obj
+
+
+def require_can(action: str, kind: str) -> None:
+    if not can(require().role, action, kind):
+        raise Forbidden(f"当前角色无权{ASSESSMENT_ACTION_LABELS_ZH[action]}"
+                        f"「{KIND_LABELS_ZH[kind]}」")
+
+
+def allowed_actions(assessment: Assessment) -> set[str]:
+    """What the caller may do to this assessment now (buttons on the pages)."""
+    role = require().role
+    out = {a for a in ("submit", "finalize", "return")
+           if can(role, a, assessment.kind) and _transition_ok(assessment.status, a)}
+    if assessment_is_editable(assessment.status):
+        out |= {a for a in ("edit", "record_finding") if can(role, a, assessment.kind)}
+    out |= {a for a in ("confirm_finding", "dismiss_finding") if can(role, a, assessment.kind)}
+    return out
+
+
+def _transition_ok(state: str, action: str) -> bool:
+    try:
+        assessment_next_state(state, action)
+    except TransitionError:
+        return False
+    return True
+
+
+def list_statement(institution_id=None, kind=None, period=None, status=None,
+                   agreement_id=None):
+    """Assessments the caller may see (the ORM filter scopes them), newest period first."""
+    statement = select(Assessment).order_by(Assessment.period_start.desc(),
+                                            Assessment.id.desc())
+    for column, value in ((Assessment.institution_id, institution_id),
+                          (Assessment.kind, kind), (Assessment.status, status),
+                          (Assessment.agreement_id, agreement_id)):
+        if value is not None:
+            statement = statement.where(column == value)
+    if period:
+        try:
+            statement = statement.where(Assessment.period == str(parse_period(period)))
+        except PeriodError as exc:
+            raise Invalid(str(exc), {"period": [str(exc)]}) from None
+    return statement
+
+
+# --------------------------------------------------------------------------- create
+
+
+def _period_for(kind: str, text: str, agreement: Agreement):
+    try:
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise Invalid(str(exc), {"period": [str(exc)]}) from None
+    if kind == "annual" and period.kind != "year":
+        raise Invalid("年度考核的期间应为年份", {"period": ["年度考核的期间应为年份，如 2026"]})
+    if period.end < agreement.start or period.start > agreement.end:
+        message = f"期间 {period} 不在协议期限（{agreement.start} 至 {agreement.end}）内"
+        raise Invalid(message, {"period": [message]})
+    return period
+
+
+def create(agreement_id: int, kind: str, period_text: str) -> Assessment:
+    """A new draft assessment of ``kind`` for ``period`` under one agreement; the
+    institution is the agreement's."""
+    if kind not in KINDS:
+        raise Invalid("考核类型无效", {"kind": [f"应为 {', '.join(KINDS)} 之一"]})
+    require_can("create", kind)
+    agreement = find(Agreement, agreement_id)
+    period = _period_for(kind, period_text, agreement)
+    if agreement.status not in OPEN_AGREEMENT_STATES:
+        raise Conflict("协议尚未签订，不能开展考核")
+    if kind in ONE_PER_PERIOD and _exists(agreement.id, kind, str(period)):
+        raise Conflict(f"{period} 的「{KIND_LABELS_ZH[kind]}」已存在")
+    with transaction():
+        assessment = Assessment(
+            agreement_id=agreement.id, institution_id=agreement.institution_id,
+            region_id=agreement.region_id, kind=kind, period=str(period),
+            period_start=period.start, period_end=period.end, status="draft",
+            created_by=require().user_id)
+        db.session.add(assessment)
+        db.session.flush()
+        scoring.recompute(assessment)
+        audit.record("assessment.created", assessment, after=column_snapshot(assessment))
+    return assessment
+
+
+def _exists(agreement_id: int, kind: str, period: str) -> bool:
+    return db.session.execute(
+        select(Assessment.id).where(Assessment.agreement_id == agreement_id,
+                                    Assessment.kind == kind, Assessment.period == period)
+    ).first() is not None
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def transition(assessment: Assessment, action: str, reason: str | None = None) -> Assessment:
+    """submit / finalize / return (return needs a reason)."""
+    require_can(action, assessment.kind)
+    try:
+        new_state = assessment_next_state(assessment.status, action)
+    except TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    reason = (reason or "").strip()
+    if action == "return" and not reason:
+        raise Invalid("请填写退回原因", {"reason": ["请填写退回原因"]})
+    if len(reason) > MAX_REASON:
+        raise Invalid("原因过长", {"reason": [f"最多 {MAX_REASON} 字"]})
+    if action == "submit":
+        _check_evidence(assessment)
+    with transaction():
+        before = column_snapshot(assessment)
+        assessment.status = new_state
+        now = utcnow()
+        if action == "submit":
+            assessment.submitted_at = now
+        elif action == "finalize":
+            assessment.finalized_at = now
+        else:
+            assessment.submitted_at = None
+        scoring.recompute(assessment)
+        after = column_snapshot(assessment) | ({"reason": reason} if reason else {})
+        audit.record(TRANSITION_AUDIT[action], assessment, before=before, after=after)
+    return assessment
+
+
+def _check_evidence(assessment: Assessment) -> None:
+    """An indicator that requires evidence and has a value needs at least one file."""
+    due = scoring.due_indicators(assessment)
+    required = {i.id: i.code for i in due.indicators if i.evidence_required}
+    if not required:
+        return
+    rows = db.session.execute(
+        select(Measurement.indicator_id, func.count(Evidence.id))
+        .outerjoin(Evidence, Evidence.measurement_id == Measurement.id)
+        .where(Measurement.assessment_id == assessment.id,
+               Measurement.indicator_id.in_(required), Measurement.value.is_not(None),
+               Measurement.not_applicable.is_(False))
+        .group_by(Measurement.indicator_id)
+    ).all()
+    missing = {required[i]: ["该指标要求上传证据材料"] for i, count in rows if count == 0}
+    if missing:
+        raise Invalid(f"{len(missing)} 项指标缺少证据材料，不能提交", missing)
+
+
+def last_return_reason(assessment: Assessment) -> str | None:
+    """Why the assessment was last sent back (kept in the audit trail)."""
+    after = db.session.execute(
+        select(AuditEntry.after)
+        .where(AuditEntry.object_type == "Assessment",
+               AuditEntry.object_id == str(assessment.id),
+               AuditEntry.action == TRANSITION_AUDIT["return"])
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar()
+    return (after or {}).get("reason")
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def _editable(assessment: Assessment) -> None:
+    require_can("edit", assessment.kind)
+    if not assessment_is_editable(assessment.status):
+        raise Conflict("考核已提交或定稿，不能修改数据（如需修改请先退回）")
+
+
+def save_measurements(assessment: Assessment, rows: list[dict]) -> dict:
+    """Bulk upsert ``[{indicator_code, value, note, evidence_ids, not_applicable}]``
+    (listed indicators only; a null value clears one). Errors are keyed "row N" (the
+    position in the list, from 1). Returns the scorecard."""
+    _editable(assessment)
+    _save(assessment, [(f"row {n}", row) for n, row in enumerate(rows, start=1)], {},
+          source="api")
+    return scoring.scorecard(assessment)
+
+
+def save_form(assessment: Assessment, rows: list[dict], uploads: dict[str, list]) -> None:
+    """The web form: like the bulk PUT, errors keyed by indicator code, and ``uploads``
+    (evidence_service.Upload per indicator code) added as new evidence files."""
+    _editable(assessment)
+    _save(assessment, [(str(row.get("indicator_code")), row) for row in rows], uploads,
+          source="form")
+
+
+def import_measurements(assessment: Assessment, filename: str, data: bytes) -> dict:
+    """A filled-in template (.xlsx or .csv); errors per sheet row, nothing saved if any."""
+    _editable(assessment)
+    evidence_service.check_size(data)
+    media_type = sniff(data, filename)
+    if media_type not in (XLSX, "text/csv"):
+        raise Invalid("只接受 .xlsx 或 .csv 文件", {"file": ["只接受 .xlsx 或 .csv 文件"]})
+    try:
+        rows = measurement_files.read_rows(filename, data, media_type)
+    except measurement_files.FileError as exc:
+        raise Invalid(str(exc), {"file": [str(exc)]}) from None
+    if not rows:
+        raise Invalid("文件中没有数据行", {"file": ["文件中没有数据行"]})
+    _save(assessment, rows, {}, source=f"file {filename}"[:100])
+    return scoring.scorecard(assessment)
+
+
+def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) -> None:
+    with transaction():
+        due = scoring.due_indicators(assessment)
+        by_code = {i.code: i for i in due.indicators}
+        specs = {c: IndicatorSpec(c, i.direction, i.unit) for c, i in by_code.items()}
+        result = validate_rows(labelled, specs)
+        measurements = scoring.measurements_of(assessment)
+        linked = _evidence_checks(result, assessment, by_code, measurements)
+        if result.errors:
+            raise Invalid(f"{len(result.errors)} 行有错误，未保存任何数据", result.errors)
+        before, after = _apply(assessment, result.rows, by_code, measurements, linked, uploads)
+        scoring.recompute(assessment)
+        if after:
+            audit.record("measurements.saved", assessment, before=before,
+                         after={"source": source, "values": after})
+
+
+def _evidence_checks(result, assessment, by_code, measurements) -> dict[int, Evidence]:
+    """Evidence ids must be files of the assessment's institution not proving another
+    measurement; problems are added to the row's errors."""
+    ids = [i for row in result.rows for i in (row.evidence_ids or [])]
+    found, _ = evidence_service.for_institution(ids, assessment.institution_id)
+    by_id = {e.id: e for e in found}
+    for row in result.rows:
+        own = measurements.get(by_code[row.indicator_code].id)
+        for evidence_id in row.evidence_ids or []:
+            evidence = by_id.get(evidence_id)
+            if evidence is None:
+                result.add(row.label, f"证据 {evidence_id} 不存在或不属于本机构")
+            elif evidence.measurement_id not in (None, own.id if own else None):
+                result.add(row.label, f"证据 {evidence_id} 已关联其他指标")
+    return by_id
+
+
+def _stored(measurement: Measurement | None) -> dict | None:
+    if measurement is None:
+        return None
+    return {"value": measurement.value, "not_applicable": measurement.not_applicable,
+            "note": measurement.note}
+
+
+def _apply(assessment, rows, by_code, measurements, linked, uploads) -> tuple[dict, dict]:
+    """Write the clean rows; returns the audit's before/after of what changed."""
+    user_id = require().user_id
+    before, after, touched = {}, {}, []
+    for row in rows:
+        indicator = by_code[row.indicator_code]
+        measurement = measurements.get(indicator.id)
+        old = _stored(measurement)
+        if measurement is None:
+            measurement = Measurement(assessment_id=assessment.id, indicator_id=indicator.id,
+                                      institution_id=assessment.institution_id,
+                                      region_id=assessment.region_id)
+            db.session.add(measurement)
+            measurements[indicator.id] = measurement
+        value = row.value
+        measurement.value = float(value) if value is not None else None
+        measurement.not_applicable = row.not_applicable
+        measurement.note = row.note
+        new = _stored(measurement)
+        if new != old or row.evidence_ids is not None or uploads.get(row.indicator_code):
+            measurement.updated_by = user_id
+            before[row.indicator_code], after[row.indicator_code] = old, new
+        touched.append((row, measurement))
+    try:
+        db.session.flush()  # new measurements get their ids
+    except IntegrityError:  # someone saved the same indicator at the same moment
+        raise Conflict("数据已被他人同时修改，请刷新后重试") from None
+    for row, measurement in touched:
+        _link_evidence(measurement, row.evidence_ids, linked, after.get(row.indicator_code))
+        for upload in uploads.get(row.indicator_code, []):
+            stored = evidence_service.store(upload, assessment.institution)
+            stored.measurement_id = measurement.id
+            after[row.indicator_code].setdefault("evidence_added", []).append(stored.id)
+    return before, after
+
+
+def _link_evidence(measurement, evidence_ids, linked, change: dict | None) -> None:
+    if evidence_ids is None:
+        return
+    wanted = set(evidence_ids)
+    for evidence in list(measurement.evidence):
+        if evidence.id not in wanted:
+            evidence.measurement_id = None
+    for evidence_id in wanted:
+        linked[evidence_id].measurement_id = measurement.id
+    if change is not None:
+        change["evidence_ids"] = sorted(wanted)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def measurement_template(assessment: Assessment, fmt: str) -> tuple[bytes, str, str]:
+    """(content, mimetype, filename) of the template prefilled with the due indicators."""
+    card = scoring.scorecard_rows(assessment)
+    name = f"指标数据-{assessment.institution.code}-{assessment.period}-{assessment.kind}"
+    if fmt == "csv":
+        return measurement_files.template_csv(card), "text/csv; charset=utf-8", f"{name}.csv"
+    title = f"{assessment.institution.name} {assessment.period} {KIND_LABELS_ZH[assessment.kind]}"
+    return measurement_files.template_xlsx(title, card), XLSX, f"{name}.xlsx"
+
+
+def detail(assessment: Assessment) -> dict:
+    """What the measurement form shows: the scorecard rows, each indicator's evidence,
+    the caller's allowed actions and the last return reason."""
+    card = scoring.scorecard(assessment)
+    files = db.session.execute(
+        select(Evidence, Indicator.code)
+        .join(Measurement, Measurement.id == Evidence.measurement_id)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .where(Measurement.assessment_id == assessment.id).order_by(Evidence.id)
+    ).all()
+    evidence: dict[str, list] = {}
+    for file, code in files:
+        evidence.setdefault(code, []).append(file)
+    findings = db.session.execute(
+        select(Finding).where(Finding.assessment_id == assessment.id).order_by(Finding.id)
+    ).scalars().all()
+    return {"assessment": assessment, "card": card, "evidence": evidence,
+            "findings": findings, "actions": allowed_actions(assessment),
+            "return_reason": last_return_reason(assessment)
+            if assessment.status == "draft" else None}
+
+
+def list_page(filters: dict, page: int = 1, size: int = 50) -> dict:
+    """The assessments page: one page of assessments with their institutions, the
+    agreements a new assessment may be opened on and the kinds the caller may create."""
+    statement = list_statement(**filters).options(selectinload(Assessment.institution))
+    total = db.session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
+    agreements = db.session.execute(
+        select(Agreement).where(Agreement.status.in_(OPEN_AGREEMENT_STATES))
+        .options(selectinload(Agreement.institution)).order_by(Agreement.number)
+    ).scalars().all()
+    role = require().role
+    return {"rows": rows, "total": total, "page": page, "size": size,
+            "agreements": agreements, "kinds": [k for k in KINDS if can(role, "create", k)]}
+
+
+def scorecard_page(assessment: Assessment) -> dict:
+    """The scorecard page: the scorecard, what the caller may do, and which indicators
+    already have an open or confirmed finding in this assessment."""
+    card = scoring.scorecard(assessment)
+    raised = set(db.session.execute(
+        select(Indicator.code).join(Finding, Finding.indicator_id == Indicator.id)
+        .where(Finding.assessment_id == assessment.id, Finding.status != "dismissed")
+    ).scalars())
+    return {"assessment": assessment, "card": card, "actions": allowed_actions(assessment),
+            "raised": raised}

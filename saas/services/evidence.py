@@ -1,0 +1,120 @@
+"""Evidence files (证据): checked by their bytes, kept by the storage adapter under
+``evidence/<region>/<institution>/<sha256>`` (same content, same object), described by an
+Evidence row with its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from flask import current_app
+from sqlalchemy import select
+
+from saas.domain.filetypes import sniff
+from saas.errors import DomainError, Invalid, NotFound
+from saas.extensions import db
+from saas.models import Evidence, Institution
+from saas.services import audit
+from saas.services.base import column_snapshot, transaction
+from saas.storage import get_storage
+from tenants.context import require
+
+
+class TooLarge(DomainError):
+    status = 413
+    title = "文件过大"
+
+
+@dataclass
+class Upload:
+    """A file as the view received it."""
+
+    filename: str
+    data: bytes
+    content_type: str = ""
+
+
+def _clean_name(filename: str) -> str:
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    return (name or "file")[:255]
+
+
+def check_size(data: bytes) -> None:
+    """413 beyond EVIDENCE_MAX_MB, 422 for an empty file."""
+    megabytes = current_app.config["EVIDENCE_MAX_MB"]
+    if len(data) > megabytes * 1024 * 1024:
+        raise TooLarge(f"文件超过 {megabytes} MB", {"file": [f"文件大小不能超过 {megabytes} MB"]})
+    if not data:
+        raise Invalid("文件为空", {"file": ["文件为空"]})
+
+
+def check(upload: Upload) -> str:
+    """The file's real media type, or 413/422: size limit, type whitelist, magic bytes."""
+    check_size(upload.data)
+    media_type = sniff(upload.data, upload.filename)
+    allowed = current_app.config["EVIDENCE_TYPES"]
+    if media_type is None or media_type not in allowed:
+        raise Invalid("不支持的文件类型", {"file": ["只接受 JPG、PNG、PDF、XLSX、CSV 文件"]})
+    declared = (upload.content_type or "").split(";")[0].strip().lower()
+    if declared in allowed and declared != media_type:
+        raise Invalid("文件内容与声明的类型不符", {"file": ["文件内容与扩展名或类型不符"]})
+    return media_type
+
+
+def _institution_for(institution_id: int | None) -> Institution:
+    """The institution the file belongs to: an institution user's own; a bureau user
+    names one of its region (another tenant's id is simply not found)."""
+    ctx = require()
+    wanted = institution_id or ctx.institution_id
+    if wanted is None:
+        raise Invalid("请指定机构", {"institution_id": ["医保局用户上传证据时需指定机构"]})
+    institution = db.session.execute(
+        select(Institution).where(Institution.id == wanted)).scalar_one_or_none()
+    if institution is None:
+        raise NotFound(f"Institution {wanted} 不存在")
+    return institution
+
+
+def store(upload: Upload, institution: Institution) -> Evidence:
+    """Check, store and describe one file, inside the caller's transaction."""
+    media_type = check(upload)
+    digest = hashlib.sha256(upload.data).hexdigest()
+    key = f"evidence/{institution.region_id}/{institution.id}/{digest}"
+    get_storage(current_app.config).put(key, upload.data, media_type)
+    evidence = Evidence(filename=_clean_name(upload.filename), content_type=media_type,
+                        size=len(upload.data), sha256=digest, storage_key=key,
+                        uploaded_by=require().user_id, institution_id=institution.id,
+                        region_id=institution.region_id)
+    db.session.add(evidence)
+    db.session.flush()
+    audit.record("evidence.uploaded", evidence, after=column_snapshot(evidence))
+    return evidence
+
+
+def upload(upload: Upload, institution_id: int | None = None) -> Evidence:
+    """POST /evidence: one file for an institution."""
+    with transaction():
+        return store(upload, _institution_for(institution_id))
+
+
+def for_institution(ids: list[int], institution_id: int) -> tuple[list[Evidence], list[int]]:
+    """(found, missing): the evidence among ``ids`` that belongs to the institution.
+    An id of another institution is missing, i.e. refused as input (422)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return [], []
+    found = db.session.execute(
+        select(Evidence).where(Evidence.id.in_(wanted),
+                               Evidence.institution_id == institution_id)).scalars().all()
+    present = {e.id for e in found}
+    return list(found), [i for i in wanted if i not in present]
+
+
+def content(evidence: Evidence) -> tuple[str | None, bytes | None]:
+    """(url, None) for a short-lived presigned link (S3), else (None, the bytes)."""
+    storage = get_storage(current_app.config)
+    url = storage.url(evidence.storage_key, evidence.filename, expires=300)
+    if url:
+        return url, None
+    return None, storage.get(evidence.storage_key)

@@ -1,0 +1,223 @@
+"""检查发现的问题: record (with photos), raise from a red indicator, confirm, dismiss.
+
+Recording follows the assessment kind's ``record_finding`` rule and needs the assessment
+to be a draft; confirming and dismissing follow ``confirm_finding`` / ``dismiss_finding``
+(a bureau user, or the institution's admin for its own mock rehearsal). A finding of a
+self-inspection is self-reported (自查自纠从宽).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from saas.domain import findings as rules
+from saas.domain.lifecycle import TransitionError
+from saas.domain.permissions import assessment_is_editable, can
+from saas.domain.points import SEVERITIES
+from saas.errors import Conflict, Invalid
+from saas.extensions import db
+from saas.models import Agreement, Assessment, Clause, Finding, Indicator
+from saas.services import audit, scoring
+from saas.services import evidence as evidence_service
+from saas.services.assessments import find, require_can
+from saas.services.base import column_snapshot, transaction
+from saas.timeutil import utcnow
+from tenants.context import require
+
+MAX_PHOTOS = 10
+
+
+@dataclass
+class FindingInput:
+    """What a finding says, as parsed by a view (API body or web form)."""
+
+    assessment_id: int
+    category: str
+    severity: str
+    description: str
+    amount_fen: int = 0
+    clause_number: str | None = None
+    indicator_code: str | None = None
+    location: str | None = None
+    evidence_ids: list[int] = field(default_factory=list)
+
+
+def list_statement(assessment_id=None, institution_id=None, status=None, severity=None,
+                   category=None, self_reported=None):
+    """Findings the caller may see (the ORM filter scopes them), newest first."""
+    statement = select(Finding).order_by(Finding.id.desc())
+    for column, value in ((Finding.assessment_id, assessment_id),
+                          (Finding.institution_id, institution_id), (Finding.status, status),
+                          (Finding.severity, severity), (Finding.category, category),
+                          (Finding.self_reported, self_reported)):
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
+def _field_errors(data: FindingInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if data.category not in rules.CATEGORIES:
+        errors["category"] = ["请选择问题类别"]
+    if data.severity not in SEVERITIES:
+        errors["severity"] = ["请选择严重程度"]
+    if not (data.description or "").strip():
+        errors["description"] = ["请填写问题描述"]
+    elif len(data.description) > rules.MAX_DESCRIPTION:
+        errors["description"] = [f"最多 {rules.MAX_DESCRIPTION} 字"]
+    amount = data.amount_fen
+    if not isinstance(amount, int) or not 0 <= amount <= rules.MAX_AMOUNT_FEN:
+        errors["amount_fen"] = [f"涉及金额应为 0 至 {rules.MAX_AMOUNT_FEN} 之间的整数（分）"]
+    if data.location and len(data.location) > 200:
+        errors["location"] = ["最多 200 字"]
+    return errors
+
+
+def _targets(data: FindingInput, agreement: Agreement, errors: dict):
+    """The clause and indicator named, from the agreement's own template version."""
+    clause = indicator = None
+    if data.indicator_code:
+        indicator = db.session.execute(
+            select(Indicator).where(Indicator.template_id == agreement.template_id,
+                                    Indicator.code == data.indicator_code)).scalar_one_or_none()
+        if indicator is None:
+            errors["indicator_code"] = [f"协议中没有指标 {data.indicator_code}"]
+    if data.clause_number:
+        clause = db.session.execute(
+            select(Clause).where(Clause.template_id == agreement.template_id,
+                                 Clause.number == data.clause_number)).scalar_one_or_none()
+        if clause is None:
+            errors["clause_number"] = [f"协议中没有条款 {data.clause_number}"]
+    if indicator is not None and clause is None and not data.clause_number:
+        clause = indicator.clause
+    elif indicator is not None and clause is not None and indicator.clause_id != clause.id:
+        errors["indicator_code"] = [f"指标 {indicator.code} 不属于条款 {clause.number}"]
+    return clause, indicator
+
+
+def check_recordable(assessment: Assessment) -> None:
+    require_can("record_finding", assessment.kind)
+    if not assessment_is_editable(assessment.status):
+        raise Conflict("考核已提交或定稿，不能再登记问题")
+
+
+def create(data: FindingInput, photos: list | None = None) -> Finding:
+    """Record a draft finding (photos: evidence_service.Upload files from the form)."""
+    assessment = find(Assessment, data.assessment_id)
+    check_recordable(assessment)
+    photos = photos or []
+    with transaction():
+        errors = _field_errors(data)
+        clause, indicator = _targets(data, assessment.agreement, errors)
+        attached = _evidence(data.evidence_ids, assessment, errors)
+        if len(photos) > MAX_PHOTOS:
+            errors["photos"] = [f"最多 {MAX_PHOTOS} 张照片"]
+        if errors:
+            raise Invalid("请检查标注的字段", errors)
+        finding = _add(assessment, data, clause, indicator)
+        for evidence in attached:
+            evidence.finding_id = finding.id
+        for photo in photos:
+            evidence_service.store(photo, assessment.institution).finding_id = finding.id
+        db.session.flush()
+        audit.record("finding.created", finding, after=column_snapshot(finding) | {
+            "evidence_ids": sorted(e.id for e in finding.evidence)})
+    return finding
+
+
+def _evidence(ids: list[int], assessment: Assessment, errors: dict) -> list:
+    found, missing = evidence_service.for_institution(ids or [], assessment.institution_id)
+    problems = [f"证据 {i} 不存在或不属于本机构" for i in missing]
+    problems += [f"证据 {e.id} 已关联其他问题" for e in found if e.finding_id is not None]
+    if problems:
+        errors["evidence_ids"] = problems
+    return found
+
+
+def _add(assessment, data: FindingInput, clause, indicator) -> Finding:
+    finding = Finding(
+        assessment_id=assessment.id, institution_id=assessment.institution_id,
+        region_id=assessment.region_id, clause_id=clause.id if clause else None,
+        indicator_id=indicator.id if indicator else None, category=data.category,
+        severity=data.severity, self_reported=rules.is_self_reported(assessment.kind),
+        amount_fen=data.amount_fen, description=data.description.strip(),
+        location=(data.location or "").strip() or None, status="draft",
+        found_by=require().user_id)
+    db.session.add(finding)
+    db.session.flush()
+    return finding
+
+
+def from_indicator(assessment: Assessment, indicator_code: str) -> Finding:
+    """One click on a red indicator of the scorecard: a draft finding prefilled with the
+    indicator, its clause and what was measured. Clicking twice gives the same draft."""
+    check_recordable(assessment)
+    rows = {r["code"]: r for r in scoring.scorecard_rows(assessment)}
+    row = rows.get(indicator_code)
+    if row is None:
+        raise Invalid("本期考核没有该指标", {"indicator_code": ["本期考核没有该指标"]})
+    if row["color"] != "red":
+        raise Conflict("该指标未亮红灯，无需登记问题")
+    existing = db.session.execute(
+        select(Finding).join(Indicator, Indicator.id == Finding.indicator_id)
+        .where(Finding.assessment_id == assessment.id, Finding.status == "draft",
+               Indicator.code == indicator_code)).scalars().first()
+    if existing is not None:
+        return existing
+    description = rules.indicator_description(row["name"], row["value"], row["target"],
+                                              row["unit"], row["direction"])
+    return create(FindingInput(assessment_id=assessment.id, indicator_code=indicator_code,
+                               description=description, **rules.FROM_INDICATOR_DEFAULTS))
+
+
+def decide(finding: Finding, action: str, reason: str | None = None) -> Finding:
+    """confirm or dismiss (dismiss needs a reason); decisions are kept, never deleted."""
+    require_can(f"{action}_finding", finding.assessment.kind)
+    try:
+        new_state = rules.next_state(finding.status, action)
+    except TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    reason = (reason or "").strip()
+    if action == "dismiss" and not reason:
+        raise Invalid("请填写驳回原因", {"reason": ["请填写驳回原因"]})
+    if len(reason) > rules.MAX_DESCRIPTION:
+        raise Invalid("原因过长", {"reason": [f"最多 {rules.MAX_DESCRIPTION} 字"]})
+    with transaction():
+        before = column_snapshot(finding)
+        finding.status = new_state
+        finding.decided_by = require().user_id
+        finding.decided_at = utcnow()
+        finding.dismiss_reason = (reason or None) if action == "dismiss" else None
+        audit.record(f"finding.{new_state}", finding, before=before,
+                     after=column_snapshot(finding))
+    return finding
+
+
+def form_options(assessment: Assessment) -> dict:
+    """The new-finding form: the agreement's clauses and the period's indicators."""
+    check_recordable(assessment)
+    clauses = db.session.execute(
+        select(Clause.number, Clause.title)
+        .where(Clause.template_id == assessment.agreement.template_id)
+        .order_by(Clause.position)).all()
+    indicators = scoring.due_indicators(assessment).indicators
+    return {"assessment": assessment, "clauses": clauses,
+            "indicators": [(i.code, i.name) for i in indicators],
+            "categories": list(rules.CATEGORIES.values()), "severities": SEVERITIES}
+
+
+def list_page(filters: dict, limit: int = 200) -> dict:
+    """The findings page: findings with their assessment and institution, and the ids
+    the caller may confirm or dismiss now."""
+    statement = list_statement(**filters).options(
+        selectinload(Finding.assessment).selectinload(Assessment.institution),
+        selectinload(Finding.clause), selectinload(Finding.indicator),
+        selectinload(Finding.evidence)).limit(limit)
+    rows = db.session.execute(statement).scalars().all()
+    role = require().role
+    decidable = {f.id for f in rows if f.status == "draft"
+                 and can(role, "confirm_finding", f.assessment.kind)}
+    return {"rows": rows, "decidable": decidable, "limit": limit}

@@ -1,0 +1,363 @@
+"""The scoring engine as the app runs it: the agreement's indicators and an assessment's
+measurements in, saas.domain.scoring out, cached on the rows.
+
+``recompute(assessment)`` is on the hot path (every save, the benchmark): two queries
+(the due indicators with their template settings; the measurements), no N+1, no commit:
+it runs inside the caller's transaction. Ranks, history, flags and the annual total are
+read-side extras of :func:`scorecard`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from saas.domain import barometer
+from saas.domain.measurements import due_in
+from saas.domain.periods import parse_period, previous_periods
+from saas.domain.permissions import produces_points
+from saas.domain.points import PointsRules
+from saas.domain.scoring import (
+    NOT_APPLICABLE,
+    GradeBands,
+    IndicatorRule,
+    Scorecard,
+    annual_total,
+    grade_for,
+    peer_key,
+    rank,
+    rank_in_groups,
+    score_scorecard,
+)
+from saas.extensions import db
+from saas.models import (
+    Agreement,
+    Assessment,
+    Clause,
+    Finding,
+    Indicator,
+    Institution,
+    Measurement,
+    Template,
+)
+from tenants.context import TenantContext, acting_as, current
+
+HISTORY_LENGTH = 6
+RANKED_STATUSES = ("submitted", "finalized")
+
+
+@dataclass
+class DueIndicators:
+    """The indicators an assessment's period asks for, in template order."""
+
+    indicators: list[Indicator]
+    clause_numbers: dict[int, str]
+    settings: dict
+
+    @property
+    def rules(self) -> list[IndicatorRule]:
+        return [rule_of(i) for i in self.indicators]
+
+
+def rule_of(indicator: Indicator) -> IndicatorRule:
+    return IndicatorRule(indicator.code, indicator.perspective, indicator.direction,
+                         indicator.target, indicator.warning, indicator.zero,
+                         indicator.max_points)
+
+
+def due_indicators(assessment: Assessment) -> DueIndicators:
+    """One query: the indicators of the exact template version the agreement was signed
+    with (Agreement.template_id), due in the assessment's period, with the settings."""
+    rows = db.session.execute(
+        select(Indicator, Clause.number, Template.settings)
+        .join(Template, Template.id == Indicator.template_id)
+        .join(Clause, Clause.id == Indicator.clause_id)
+        .join(Agreement, Agreement.template_id == Template.id)
+        .where(Agreement.id == assessment.agreement_id)
+        .order_by(Indicator.position)
+    ).all()
+    kind = parse_period(assessment.period).kind
+    due = [row for row in rows if due_in(row[0].frequency, kind)]
+    settings = rows[0][2] if rows else {}
+    return DueIndicators([r[0] for r in due], {r[0].id: r[1] for r in due}, settings or {})
+
+
+def measurements_of(assessment: Assessment) -> dict[int, Measurement]:
+    """One query: the assessment's measurements by indicator id."""
+    found = db.session.execute(
+        select(Measurement).where(Measurement.assessment_id == assessment.id)).scalars()
+    return {m.indicator_id: m for m in found}
+
+
+def value_of(measurement: Measurement | None, indicator: Indicator):
+    """A stored measurement as the domain reads it (booleans are kept as 1.0 / 0.0)."""
+    if measurement is None:
+        return None
+    if measurement.not_applicable:
+        return NOT_APPLICABLE
+    if measurement.value is None:
+        return None
+    if indicator.direction == "boolean":
+        return bool(measurement.value)
+    return measurement.value
+
+
+def score_values(due: DueIndicators, measurements: dict[int, Measurement]) -> Scorecard:
+    """saas.domain.scoring on stored data, with the template's weights and grade bands."""
+    values = {i.code: value_of(measurements.get(i.id), i) for i in due.indicators}
+    settings = due.settings
+    weights = settings.get("perspective_weights") or {}
+    bands = GradeBands.from_mapping(settings.get("grade_bands"))
+    if weights:
+        return score_scorecard(due.rules, values, weights, bands)
+    return score_scorecard(due.rules, values, bands=bands)
+
+
+def recompute(assessment: Assessment) -> Scorecard:
+    """Score ``assessment`` and cache the result: score/colour on each Measurement,
+    total/grade/perspectives on the Assessment. Runs in the caller's transaction."""
+    due = due_indicators(assessment)
+    measurements = measurements_of(assessment)
+    card = score_values(due, measurements)
+    for indicator, result in zip(due.indicators, card.indicators, strict=True):
+        measurement = measurements.get(indicator.id)
+        if measurement is not None:
+            measurement.score, measurement.color = result.score, result.color
+    total, grade = card.total, card.grade
+    if assessment.kind == "annual":
+        total, grade, _ = _annual_override(assessment, card)
+    assessment.total, assessment.grade = total, grade
+    assessment.perspectives = dict(card.perspectives)
+    return card
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+def scorecard(assessment: Assessment) -> dict:
+    """The contract's scorecard, live from the stored measurements (no writes), with
+    rank in the region and peer group, the last periods' history and the flags."""
+    due = due_indicators(assessment)
+    measurements = measurements_of(assessment)
+    card = score_values(due, measurements)
+    total, grade = card.total, card.grade
+    body = {"assessment_id": assessment.id, "institution_id": assessment.institution_id,
+            "agreement_id": assessment.agreement_id, "kind": assessment.kind,
+            "period": assessment.period, "status": assessment.status,
+            "perspectives": dict(card.perspectives), "completeness": card.completeness,
+            "indicators": _indicator_rows(due, measurements, card)}
+    if assessment.kind == "annual":
+        total, grade, body["annual"] = _annual_override(assessment, card)
+    body.update(total=total, grade=grade)
+    history = _history(assessment, total, grade)
+    body["history"] = [{k: h[k] for k in ("assessment_id", "period", "total", "grade")}
+                       for h in history]
+    rules = barometer.BarometerRules.from_settings(due.settings)
+    body["rank"], bottom_history = _ranks(assessment, total, rules)
+    body["barometer"] = (barometer.monthly_barometer(total, rules)
+                         if _is_month(assessment) and assessment.kind != "mock" else None)
+    body["flags"] = barometer.flags(
+        bottom_history=bottom_history,
+        fail_history=[h["grade"] == "fail" for h in history] if assessment.kind in
+        barometer.OFFICIAL_KINDS else [],
+        barometer=body["barometer"], rules=rules)
+    return body
+
+
+def scorecard_rows(assessment: Assessment) -> list[dict]:
+    """Just the indicator rows of the scorecard (for the templates to download)."""
+    due = due_indicators(assessment)
+    measurements = measurements_of(assessment)
+    return _indicator_rows(due, measurements, score_values(due, measurements))
+
+
+def _indicator_rows(due: DueIndicators, measurements: dict, card: Scorecard) -> list[dict]:
+    rows = []
+    for indicator, result in zip(due.indicators, card.indicators, strict=True):
+        measurement = measurements.get(indicator.id)
+        rows.append({
+            "code": indicator.code, "name": indicator.name, "perspective": indicator.perspective,
+            "clause_number": due.clause_numbers.get(indicator.id), "unit": indicator.unit,
+            "direction": indicator.direction, "target": indicator.target,
+            "warning": indicator.warning, "zero": indicator.zero,
+            "value": None if result.value is NOT_APPLICABLE else result.value,
+            "not_applicable": result.status == "not_applicable",
+            "score": None if result.score is None else round(result.score, 2),
+            "max_points": indicator.max_points, "color": result.color, "status": result.status,
+            "evidence_required": indicator.evidence_required,
+            "note": measurement.note if measurement else None,
+        })
+    return rows
+
+
+def _is_month(assessment: Assessment) -> bool:
+    return parse_period(assessment.period).kind == "month"
+
+
+@contextlib.contextmanager
+def region_read(region_id: int):
+    """Read region-wide aggregates for a rank an institution user may see about itself.
+
+    Ranks need the totals of the other institutions, which the institution's own scope
+    (ORM filter and RLS) rightly hides. Only here, for a query that selects columns
+    (never entities, so no other tenant's object enters the session) and whose result
+    leaves this module only as rank numbers and booleans, the context is widened to the
+    region of an assessment the caller could already read. Pending writes are flushed
+    first and autoflush is off, so nothing is written under the wider scope.
+    """
+    ctx = current()
+    db.session.flush()
+    wide = TenantContext(region_id=region_id, user_id=ctx.user_id if ctx else None)
+    with db.session.no_autoflush, acting_as(wide):
+        yield
+
+
+def _region_totals(assessment: Assessment, periods: list[str]) -> list:
+    statement = (
+        select(Assessment.id, Assessment.institution_id, Assessment.period, Assessment.total,
+               Institution.kind, Institution.level)
+        .join(Institution, Institution.id == Assessment.institution_id)
+        .where(Assessment.kind.in_(barometer.rank_kinds(assessment.kind)),
+               Assessment.period.in_(periods), Assessment.total.is_not(None),
+               Assessment.status.in_(RANKED_STATUSES))
+        .order_by(Assessment.id)
+    )
+    with region_read(assessment.region_id):
+        return db.session.execute(statement).all()
+
+
+def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, list[bool]]:
+    """Rank in the region and the peer group (same kind and level), and for monthly
+    assessments whether the institution was in the bottom n of each of the last months."""
+    empty = {"region": None, "region_of": 0, "peer": None, "peer_of": 0}
+    if not barometer.rank_kinds(assessment.kind):
+        return empty, []
+    monthly = _is_month(assessment)
+    periods = [str(p) for p in previous_periods(
+        assessment.period, rules.bottom_run - 1 if monthly else 0, include_self=True)]
+    by_period: dict[str, dict[int, float]] = {p: {} for p in periods}
+    peers: dict[int, tuple] = {}
+    for row in _region_totals(assessment, periods):
+        by_period[row.period][row.institution_id] = row.total  # latest id wins
+        peers[row.institution_id] = peer_key(row.kind, row.level)
+    own = assessment.institution
+    peers[own.id] = peer_key(own.kind, own.level)
+    current_totals = by_period[assessment.period]
+    current_totals[own.id] = total  # this assessment speaks for its institution
+    ranks = _rank_numbers(current_totals, peers, own.id)
+    bottom = ([barometer.in_bottom(by_period[p], own.id, rules.bottom_n) for p in periods]
+              if monthly else [])
+    return ranks, bottom
+
+
+def _rank_numbers(totals: dict[int, float | None], peers: dict[int, tuple], key: int) -> dict:
+    same_peer = {k: t for k, t in totals.items() if peers.get(k) == peers[key]}
+    return {
+        "region": rank(totals)[key],
+        "region_of": sum(t is not None for t in totals.values()),
+        "peer": rank_in_groups(totals, peers)[key],
+        "peer_of": sum(t is not None for t in same_peer.values()),
+    }
+
+
+def _history(assessment: Assessment, total, grade) -> list[dict]:
+    """The last periods (same period length, same rank group) of the institution, oldest
+    first, ending with this assessment; one entry per period (its latest assessment)."""
+    kinds = barometer.rank_kinds(assessment.kind) or (assessment.kind,)
+    length = parse_period(assessment.period).kind
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.period, Assessment.total, Assessment.grade)
+        .where(Assessment.institution_id == assessment.institution_id,
+               Assessment.kind.in_(kinds), Assessment.period_start < assessment.period_start,
+               Assessment.status.in_(RANKED_STATUSES))
+        .order_by(Assessment.period_start.desc(), Assessment.id.desc())
+        .limit(HISTORY_LENGTH * 4)
+    ).all()
+    latest: dict[str, dict] = {}
+    for row in rows:
+        if parse_period(row.period).kind == length and row.period not in latest:
+            latest[row.period] = {"assessment_id": row.id, "period": row.period,
+                                  "total": row.total, "grade": row.grade}
+    earlier = sorted(latest.values(), key=lambda h: parse_period(h["period"]).start)
+    own = {"assessment_id": assessment.id, "period": assessment.period, "total": total,
+           "grade": grade}
+    return (earlier + [own])[-HISTORY_LENGTH:]
+
+
+# --------------------------------------------------------------------------- annual
+
+
+def points_for_year(agreement: Agreement, year: int) -> tuple[float, list[dict]]:
+    """记分 of the agreement's confirmed findings in ``year`` (mock never counts):
+    severity points × 自查从宽 factor, from the template's settings.
+
+    The "missed by the last self-inspection" ×1.5 and the points ledger belong to
+    Enforcement, which will replace this reading."""
+    rules = PointsRules.from_settings(agreement.template.settings)
+    rows = db.session.execute(
+        select(Finding.id, Finding.severity, Finding.self_reported, Finding.decided_at,
+               Assessment.kind)
+        .join(Assessment, Assessment.id == Finding.assessment_id)
+        .where(Assessment.agreement_id == agreement.id, Finding.status == "confirmed",
+               Assessment.period_start >= date(year, 1, 1),
+               Assessment.period_start <= date(year, 12, 31))
+        .order_by(Finding.id)
+    ).all()
+    events = [{"finding_id": r.id, "points": rules.points(r.severity, r.self_reported),
+               "factor": rules.factor(r.self_reported),
+               "at": r.decided_at.isoformat() if r.decided_at else None}
+              for r in rows if produces_points(r.kind)]
+    return sum(e["points"] for e in events), events
+
+
+def _period_totals(agreement: Agreement, year: int) -> dict:
+    """The year's finalized month and quarter totals: per period the latest official
+    inspection, else the latest self-inspection."""
+    rows = db.session.execute(
+        select(Assessment.period, Assessment.kind, Assessment.total)
+        .where(Assessment.agreement_id == agreement.id, Assessment.status == "finalized",
+               Assessment.total.is_not(None),
+               Assessment.period_start >= date(year, 1, 1),
+               Assessment.period_end <= date(year, 12, 31))
+        .order_by(Assessment.id)
+    ).all()
+    chosen: dict = {}
+    for kinds in reversed(barometer.ANNUAL_SOURCES):  # official overwrites self
+        for row in rows:
+            if row.kind in kinds and parse_period(row.period).kind != "year":
+                chosen[parse_period(row.period)] = row.total
+    return chosen
+
+
+def annual_scorecard(agreement: Agreement, year: int) -> dict:
+    """年度考核: the year's period totals combined (a quarter covers its three months),
+    minus the year's points (1 point of 记分 = 1 point off by default)."""
+    settings = agreement.template.settings or {}
+    totals = _period_totals(agreement, year)
+    points, events = points_for_year(agreement, year)
+    total = barometer.annual_result(year, totals, points,
+                                    barometer.AnnualRules.from_settings(settings))
+    return {
+        "agreement_id": agreement.id, "year": year,
+        "periods": [{"period": str(p), "total": t} for p, t in
+                    sorted(totals.items(), key=lambda item: item[0].start)],
+        "months_covered": len(barometer.month_totals(year, totals)),
+        "points": points, "point_events": events, "total": total,
+        "grade": grade_for(total, GradeBands.from_mapping(settings.get("grade_bands"))),
+    }
+
+
+def _annual_override(assessment: Assessment, card: Scorecard) -> tuple:
+    """(total, grade, annual) of an annual assessment: the year's periods combined minus
+    points; when no period of the year is finalized, its own indicator total minus points."""
+    agreement = assessment.agreement
+    settings = agreement.template.settings or {}
+    annual = annual_scorecard(agreement, parse_period(assessment.period).year)
+    if annual["months_covered"] or card.total is None:
+        return annual["total"], annual["grade"], annual
+    rules = barometer.AnnualRules.from_settings(settings)
+    total = annual_total([card.total], annual["points"], rules.points_per_deduction)
+    return total, grade_for(total, GradeBands.from_mapping(settings.get("grade_bands"))), annual

@@ -1,0 +1,179 @@
+"""考核评估 pages: the list with "新建评估", the measurement form (colours as you type,
+.xlsx/.csv import, submit / finalize / return) and the balanced scorecard."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from saas.api.common import get_or_404
+from saas.domain.permissions import ASSESSMENT_STATES, KINDS
+from saas.errors import Conflict, Invalid
+from saas.models import Assessment
+from saas.services import assessments, findings
+from saas.services.evidence import Upload
+from saas.web import web
+from saas.web.charts import radar
+
+
+@web.app_template_filter("num")
+def number_filter(value) -> str:
+    """A measured number as typed: 0.45, 100 (no trailing .0), '' for none."""
+    if value is None or isinstance(value, bool):
+        return ""
+    return format(value, ".10g")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _list_filters() -> dict:
+    kind = request.args.get("kind")
+    status = request.args.get("status")
+    return {"kind": kind if kind in KINDS else None,
+            "status": status if status in ASSESSMENT_STATES else None,
+            "period": (request.args.get("period") or "").strip()[:10] or None,
+            "institution_id": _int_arg("institution_id")}
+
+
+@web.route("/assessments", methods=["GET", "POST"], endpoint="assessments")
+@login_required
+def assessment_list():
+    filters, errors, form = _list_filters(), {}, {}
+    if request.method == "POST":
+        form = {k: (request.form.get(k) or "").strip() for k in ("agreement_id", "kind",
+                                                                 "period")}
+        created, errors = _create(form)
+        if created is not None:
+            flash(_("已新建评估"), "success")
+            return redirect(url_for("web.assessment", assessment_id=created.id))
+    try:
+        page = assessments.list_page(filters, page=max(_int_arg("page") or 1, 1))
+    except Invalid as exc:  # a malformed period filter
+        errors, filters["period"] = exc.errors, None
+        page = assessments.list_page(filters)
+    return render_template("assessments/list.html", page=page, filters=filters,
+                           active_filters={k: v for k, v in filters.items() if v},
+                           errors=errors, form=form), (422 if errors else 200)
+
+
+def _create(form: dict):
+    if not form["agreement_id"].isdigit():
+        return None, {"agreement_id": [_("请选择服务协议")]}
+    try:
+        return assessments.create(int(form["agreement_id"]), form["kind"], form["period"]), {}
+    except (Invalid, Conflict) as exc:
+        return None, exc.errors or {"form": [exc.detail]}
+
+
+def _form_rows() -> tuple[list[dict], dict[str, list]]:
+    """The measurement form as the service's rows (every indicator of the form: a blank
+    value means no data) and the evidence files added per indicator."""
+    rows, uploads = [], {}
+    for key in request.form:
+        if not key.startswith("value-"):
+            continue
+        code = key.removeprefix("value-")
+        rows.append({"indicator_code": code, "value": request.form.get(key),
+                     "not_applicable": bool(request.form.get(f"na-{code}")),
+                     "note": request.form.get(f"note-{code}")})
+        files = [Upload(f.filename or "", f.read(), f.mimetype or "")
+                 for f in request.files.getlist(f"evidence-{code}") if f and f.filename]
+        if files:
+            uploads[code] = files
+    return rows, uploads
+
+
+def _render_detail(assessment, errors=None, upload_errors=None, status=200):
+    return render_template("assessments/detail.html", **assessments.detail(assessment),
+                           errors=errors or {}, upload_errors=upload_errors or {},
+                           submitted=request.form if errors else {}), status
+
+
+@web.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
+@login_required
+def assessment(assessment_id):
+    item = get_or_404(Assessment, assessment_id)
+    if request.method == "GET":
+        return _render_detail(item)
+    rows, uploads = _form_rows()
+    try:
+        assessments.save_form(item, rows, uploads)
+    except Invalid as exc:
+        return _render_detail(item, errors=exc.errors or {"form": [exc.detail]}, status=422)
+    except Conflict as exc:
+        flash(_(exc.detail), "error")
+    else:
+        flash(_("已保存"), "success")
+    return redirect(url_for("web.assessment", assessment_id=assessment_id))
+
+
+@web.post("/assessments/<int:assessment_id>/upload")
+@login_required
+def assessment_upload(assessment_id):
+    item = get_or_404(Assessment, assessment_id)
+    file = request.files.get("file")
+    if not file or not file.filename:
+        return _render_detail(item, upload_errors={"file": [_("请选择文件")]}, status=422)
+    try:
+        assessments.import_measurements(item, file.filename, file.read())
+    except Invalid as exc:
+        return _render_detail(item, upload_errors=exc.errors or {"file": [exc.detail]},
+                              status=422)
+    except Conflict as exc:
+        flash(_(exc.detail), "error")
+    else:
+        flash(_("已导入"), "success")
+    return redirect(url_for("web.assessment", assessment_id=assessment_id))
+
+
+def _transition(assessment_id: int, action: str, message: str):
+    item = get_or_404(Assessment, assessment_id)
+    try:
+        assessments.transition(item, action, request.form.get("reason"))
+    except (Invalid, Conflict) as exc:
+        details = [m for messages in exc.errors.values() for m in messages]
+        flash(_(exc.detail) + ("：" + "；".join(details) if details else ""), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("web.assessment", assessment_id=assessment_id))
+
+
+@web.post("/assessments/<int:assessment_id>/submit")
+@login_required
+def assessment_submit(assessment_id):
+    return _transition(assessment_id, "submit", _("已提交"))
+
+
+@web.post("/assessments/<int:assessment_id>/finalize")
+@login_required
+def assessment_finalize(assessment_id):
+    return _transition(assessment_id, "finalize", _("已定稿"))
+
+
+@web.post("/assessments/<int:assessment_id>/return")
+@login_required
+def assessment_return(assessment_id):
+    return _transition(assessment_id, "return", _("已退回"))
+
+
+@web.get("/assessments/<int:assessment_id>/scorecard")
+@login_required
+def scorecard(assessment_id):
+    page = assessments.scorecard_page(get_or_404(Assessment, assessment_id))
+    return render_template("assessments/scorecard.html", **page,
+                           chart=radar(page["card"]["perspectives"]))
+
+
+@web.post("/assessments/<int:assessment_id>/findings/from-indicator")
+@login_required
+def finding_from_indicator(assessment_id):
+    item = get_or_404(Assessment, assessment_id)
+    try:
+        finding = findings.from_indicator(item, request.form.get("indicator_code") or "")
+    except (Invalid, Conflict) as exc:
+        flash(_(exc.detail), "error")
+    else:
+        flash(_("已登记问题（待确认）：%(text)s", text=finding.description), "success")
+    return redirect(url_for("web.scorecard", assessment_id=assessment_id))

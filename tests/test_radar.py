@@ -1,0 +1,16 @@
+"""The scorecard's radar is plain geometry computed on the server."""
+
+from saas.web.charts import radar
+
+
+def test_radar_geometry():
+    chart = radar({"financial": 100, "patient": 50, "process": None, "learning": 0})
+    cx, cy = chart["cx"], chart["cy"]
+    radius = cy - 40
+    first, second, third, fourth = chart["dots"]
+    assert first == (cx, cy - radius)             # financial up, full
+    assert second == (cx + radius / 2, cy)        # patient right, half
+    assert third == (cx, cy) and fourth == (cx, cy)  # no data and zero at the centre
+    assert [label["anchor"] for label in chart["labels"]] == ["middle", "start", "middle",
+                                                               "end"]
+    assert len(chart["rings"]) == 4 and chart["width"] > chart["height"]

@@ -8,8 +8,8 @@ from flask import Flask, g, jsonify, request, session
 from flask_login import current_user
 
 from saas import config as config_module
-from saas.extensions import babel, csrf, db, login_manager, migrate
 from saas.extensions import api as rest_api
+from saas.extensions import babel, csrf, db, login_manager, migrate
 from tenants.context import for_user, reset_context, set_context
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -171,7 +171,7 @@ def seed_scale(institutions, months, region_code, indicators, seed, reset, no_sc
 
 @click.command("demo")
 @with_appcontext
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo, do not serve.")
 def demo(port, host, no_serve):
@@ -202,7 +202,7 @@ def demo(port, host, no_serve):
 @click.command("serve")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000")
 def serve(host, port):
     """Serve web + API + dashboards (gunicorn where available)."""
     _serve(host, port)

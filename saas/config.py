@@ -61,10 +61,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         # Evidence files.
         "EVIDENCE_MAX_MB": _int_env("EVIDENCE_MAX_MB", 20),
-        "EVIDENCE_TYPES": (
-            "image/jpeg,image/png,application/pdf,"
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
-        ).split(","),
+        "EVIDENCE_TYPES": ["image/jpeg", "image/png", "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
         # i18n
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

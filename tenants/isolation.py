@@ -12,9 +12,8 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from sqlalchemy import event, false, text
+from sqlalchemy import ForeignKey, Integer, event, false, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
-from sqlalchemy import ForeignKey, Integer
 
 from tenants.context import current
 
@@ -112,9 +111,9 @@ def _stamp(obj, ctx) -> None:
             raise TenantViolation(f"{type(obj).__name__} needs an institution")
         if ctx.institution_id is not None and obj.institution_id != ctx.institution_id:
             raise TenantViolation(f"{type(obj).__name__} belongs to another institution")
-    if isinstance(obj, InstitutionRoot) and ctx.institution_id is not None:
-        if obj.id != ctx.institution_id:
-            raise TenantViolation("institution users cannot write other institutions")
+    in_scope = ctx.institution_id is None or obj.id == ctx.institution_id
+    if isinstance(obj, InstitutionRoot) and not in_scope:
+        raise TenantViolation("institution users cannot write other institutions")
 
 
 @event.listens_for(Session, "before_flush")

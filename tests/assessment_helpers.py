@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import acting
 from sqlalchemy import select
+
+from conftest import acting
 
 # Fixture agreements (tests/fixtures/region_*.yaml).
 AH1, AH2, AP1, BH1 = "A-2026-001", "A-2026-002", "A-2026-003", "B-2026-001"

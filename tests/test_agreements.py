@@ -4,8 +4,8 @@ and its override, expiry job and CLI, 重大信息变更备案, audit trail, pag
 from datetime import date
 
 import pytest
-from conftest import acting, csrf_from
 
+from conftest import acting, csrf_from
 from saas.domain.calendar import WorkdayCalendar
 from saas.timeutil import today_local
 

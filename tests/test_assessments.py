@@ -2,8 +2,8 @@
 kind (the permission matrix), the state machine, input checks and tenant isolation."""
 
 import pytest
-from assessment_helpers import AH1, AH2, BH1, CREATOR, act, agreement_id, create, put
 
+from assessment_helpers import AH1, AH2, BH1, CREATOR, act, agreement_id, create, put
 from saas.domain.permissions import KINDS
 
 ROLES = ("a_bureau_admin", "a_bureau_inspector", "ah1_admin", "ah1_staff", "ah1_mock")

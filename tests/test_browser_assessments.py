@@ -2,6 +2,7 @@
 scorecard with its radar; record a finding on a 375-px-wide phone screen."""
 
 import pytest
+
 from assessment_helpers import create
 
 pytestmark = pytest.mark.browser

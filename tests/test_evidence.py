@@ -7,6 +7,7 @@ import socket
 import zipfile
 
 import pytest
+
 from conftest import acting
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"

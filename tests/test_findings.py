@@ -5,9 +5,10 @@ tenant isolation."""
 import io
 
 import pytest
+from sqlalchemy import func, select
+
 from assessment_helpers import AP1, act, create, put
 from conftest import acting, csrf_from
-from sqlalchemy import func, select
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

@@ -17,8 +17,16 @@ from sqlalchemy import func, select
 
 from conftest import USERS, acting, csrf_from, login
 from saas.extensions import db
-from saas.models import (Agreement, Assessment, AuditEntry, Evidence, Finding,
-                         InformationChange, Institution, Template)
+from saas.models import (
+    Agreement,
+    Assessment,
+    AuditEntry,
+    Evidence,
+    Finding,
+    InformationChange,
+    Institution,
+    Template,
+)
 
 ROLES_A = ["a_bureau_admin", "a_bureau_inspector", "ah1_admin", "ah1_staff", "ah1_mock"]
 INSTITUTION_ROLES = {"ah1_admin", "ah1_staff", "ah1_mock"}
@@ -117,8 +125,8 @@ def _url(rule, values: dict) -> str:
 
 
 def _clients(app, who):
-    from saas.services.auth import issue_token
     from conftest import user_by_email
+    from saas.services.auth import issue_token
 
     web = app.test_client()
     assert login(web, who).status_code == 302

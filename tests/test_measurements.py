@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+
 from assessment_helpers import AP1, by_code, create, put
 from conftest import acting, csrf_from
 

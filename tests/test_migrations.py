@@ -1,13 +1,12 @@
 """Migrations: empty → head on both backends, and models agree with migrations."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from conftest import _make_app, _pg_admin, _pg_url, _TMP, pg_available
+from conftest import _TMP, _make_app, _pg_admin, _pg_url, pg_available
 from saas.extensions import db
-
-import pytest
 
 
 def _fresh(backend: str, name: str):

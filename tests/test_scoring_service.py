@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from assessment_helpers import AH1, AH2, AP1, act, agreement_id, by_code, create, put
-from conftest import acting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
+from assessment_helpers import AH1, AH2, AP1, act, agreement_id, by_code, create, put
+from conftest import acting
 from saas.domain.scoring import NOT_APPLICABLE, GradeBands, IndicatorRule, score_scorecard
 
 HOSPITAL_SPEC = Path(__file__).parent.parent / "tenants/specs/templates/hospital-2026.yaml"

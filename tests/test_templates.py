@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import acting, csrf_from
 
 SPECS = Path(__file__).resolve().parent.parent / "tenants" / "specs" / "templates"

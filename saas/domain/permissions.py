@@ -28,7 +28,7 @@ Tenant scoping (a role acts only inside its region / institution) is enforced by
 data-access layer, not here.
 
 Also: the assessment state machine (draft → submitted → finalized, submitted → draft by
-``return``) and :class:`PointsPolicy` (自查自纠从宽、检查发现从严).
+``return``). Points of findings live in :mod:`saas.domain.points`.
 
 Pure Python, no I/O.
 """
@@ -36,7 +36,6 @@ Pure Python, no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from saas.domain.lifecycle import TransitionError
@@ -52,13 +51,11 @@ __all__ = [
     "ASSESSMENT_TRANSITIONS",
     "BUREAU_KINDS",
     "BUREAU_ROLES",
-    "DEFAULT_SEVERITY_POINTS",
     "INSTITUTION_ROLES",
     "KINDS",
     "KIND_LABELS_ZH",
     "ROLES",
     "ROLE_LABELS_ZH",
-    "PointsPolicy",
     "TransitionError",
     "assessment_is_editable",
     "assessment_next_state",
@@ -238,42 +235,6 @@ def produces_points(kind: str) -> bool:
 
 
 # ------------------------------------------------------------------------- points
-DEFAULT_SEVERITY_POINTS: Mapping[str, int] = MappingProxyType(
-    {"minor": 2, "general": 5, "serious": 8, "fraud": 12}
-)
-
-
-@dataclass(frozen=True)
-class PointsPolicy:
-    """自查自纠从宽、检查发现从严: a finding the institution reported itself counts
-    ``self_factor`` (default ×0.5); one the bureau found that the last self-inspection
-    missed counts ``official_factor`` (default ×1.5); anything else ×1."""
-
-    self_factor: float = 0.5
-    official_factor: float = 1.5
-    severity_points: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SEVERITY_POINTS)
-
-    def factor(self, self_reported: bool, missed_by_last_self_inspection: bool = False) -> float:
-        if self_reported:
-            return self.self_factor
-        if missed_by_last_self_inspection:
-            return self.official_factor
-        return 1.0
-
-    def points(
-        self,
-        severity: str,
-        self_reported: bool,
-        missed_by_last_self_inspection: bool = False,
-    ) -> float:
-        """Points of one confirmed finding: severity points × :meth:`factor`."""
-        if severity not in self.severity_points:
-            raise ValueError(f"unknown severity {severity!r}")
-        return self.severity_points[severity] * self.factor(
-            self_reported, missed_by_last_self_inspection
-        )
-
-
 # ------------------------------------------------------------- assessment states
 ASSESSMENT_STATES = ("draft", "submitted", "finalized")
 ASSESSMENT_STATE_LABELS_ZH = MappingProxyType(

@@ -130,7 +130,7 @@ def test_labels_cover_everything():
     assert set(lc.ACTION_LABELS_ZH) == set(ACTIONS)
     assert lc.STATE_LABELS_ZH["suspended"] == "中止"
     assert lc.STATE_LABELS_ZH["rescinded"] == "已解除"
-    assert lc.TERMINAL_STATES == {"rescinded", "expired"}
+    assert {"rescinded", "expired"} == lc.TERMINAL_STATES
 
 
 # ------------------------------------------------------------------ renewal

@@ -14,7 +14,6 @@ from saas.domain.permissions import (
     KINDS,
     ROLE_LABELS_ZH,
     ROLES,
-    PointsPolicy,
     assessment_is_editable,
     assessment_next_state,
     can,
@@ -206,31 +205,6 @@ def test_produces_points_unknown_kind():
         produces_points("weekly")
 
 
-@pytest.mark.parametrize(
-    ("self_reported", "missed", "factor"),
-    [(True, False, 0.5), (True, True, 0.5), (False, True, 1.5), (False, False, 1.0)],
-)
-def test_points_policy_factor(self_reported, missed, factor):
-    assert PointsPolicy().factor(self_reported, missed) == factor
-
-
-def test_points_policy_defaults_and_override():
-    p = PointsPolicy()
-    assert (p.self_factor, p.official_factor) == (0.5, 1.5)
-    assert dict(p.severity_points) == {"minor": 2, "general": 5, "serious": 8, "fraud": 12}
-    assert p.factor(False) == 1.0
-    assert p.points("general", True) == 2.5
-    assert p.points("serious", False, True) == 12.0
-    assert p.points("fraud", False) == 12
-    assert p.points("minor", False, False) == 2
-    custom = PointsPolicy(self_factor=0.0, official_factor=2.0, severity_points={"minor": 3})
-    assert custom.factor(True, False) == 0.0
-    assert custom.factor(False, True) == 2.0
-    assert custom.points("minor", False, True) == 6.0
-    with pytest.raises(ValueError):
-        custom.points("general", False)
-    with pytest.raises(AttributeError):
-        p.self_factor = 1.0  # frozen
 
 
 # ------------------------------------------------------- assessment states

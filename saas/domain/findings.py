@@ -48,9 +48,9 @@ _ACTION_LABELS_ZH = {"confirm": "确认", "dismiss": "驳回"}
 FROM_INDICATOR_DEFAULTS = MappingProxyType({"category": "other", "severity": "general"})
 
 MAX_DESCRIPTION = 5000
-# Findings.amount_fen is a 32-bit integer column: ¥21,474,836.47 at most. (A BigInteger
-# column would lift this; until then larger amounts are refused, never overflowed.)
-MAX_AMOUNT_FEN = 2**31 - 1
+# 涉及金额 in fen, stored as a 64-bit integer; a ceiling of ¥1 trillion catches typos
+# (an amount keyed in the wrong unit) long before the column could overflow.
+MAX_AMOUNT_FEN = 10**14
 
 
 def short_code(category: str) -> str:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
@@ -29,6 +40,11 @@ class Assessment(InstitutionOwned, db.Model):
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
     perspectives: Mapped[dict | None] = mapped_column(JSON)
+    # 排名: competition rank (1, 2, 2, 4) of the total among the region's assessments of the
+    # same period and kind, and within the peer group (同级同类: institution kind and level).
+    # Written by saas.services.bulk_scoring (None while the total is None).
+    rank_region: Mapped[int | None] = mapped_column(Integer)
+    rank_peer: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     agreement = relationship("Agreement")
@@ -81,7 +97,7 @@ class Finding(InstitutionOwned, db.Model):
     category: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(16))
     self_reported: Mapped[bool] = mapped_column(Boolean, default=False)
-    amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="draft")

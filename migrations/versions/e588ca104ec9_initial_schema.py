@@ -1,8 +1,8 @@
-"""foundation, agreements and assessments schema
+"""initial schema
 
-Revision ID: cbc02d1a3829
+Revision ID: e588ca104ec9
 Revises: 
-Create Date: 2026-11-23 03:59:35.414665
+Create Date: 2026-11-23 05:25:37.787977
 
 """
 from alembic import op
@@ -26,7 +26,7 @@ TENANT_TABLES = {
 
 
 # revision identifiers, used by Alembic.
-revision = 'cbc02d1a3829'
+revision = 'e588ca104ec9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -223,6 +223,8 @@ def upgrade():
     sa.Column('total', sa.Float(), nullable=True),
     sa.Column('grade', sa.String(length=16), nullable=True),
     sa.Column('perspectives', sa.JSON(), nullable=True),
+    sa.Column('rank_region', sa.Integer(), nullable=True),
+    sa.Column('rank_peer', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
@@ -275,7 +277,7 @@ def upgrade():
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('severity', sa.String(length=16), nullable=False),
     sa.Column('self_reported', sa.Boolean(), nullable=False),
-    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('location', sa.String(length=200), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),

@@ -70,12 +70,12 @@ def test_yuan_to_fen(text, fen):
     assert yuan_to_fen(text) == fen
 
 
-@pytest.mark.parametrize("text", ["abc", "-1", "1.234", "1e400", "NaN", "21474836.48"])
+@pytest.mark.parametrize("text", ["abc", "-1", "1.234", "1e400", "NaN", "1000000000000.01"])
 def test_yuan_to_fen_refuses(text):
     with pytest.raises(ValueError):
         yuan_to_fen(text)
 
 
-@given(st.integers(min_value=0, max_value=2**31 - 1))
+@given(st.integers(min_value=0, max_value=10**14))
 def test_fen_round_trip(fen):
     assert yuan_to_fen(f"{fen // 100}.{fen % 100:02d}") == fen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from saas.domain.points import PointsRules
 from saas.extensions import db
@@ -58,7 +59,7 @@ def _current_agreements(ids, today) -> dict:
     """The agreement in force today, else the most recent one."""
     found = {}
     statement = (select(Agreement).where(Agreement.institution_id.in_(ids))
-                 .order_by(Agreement.start))
+                 .options(selectinload(Agreement.template)).order_by(Agreement.start))
     for agreement in db.session.execute(statement).scalars():
         current = found.get(agreement.institution_id)
         if current is None or agreement.start <= today:
@@ -84,10 +85,10 @@ def _points_this_year(ids, year, agreements) -> dict:
                Assessment.kind != "mock", Assessment.period_start >= date(year, 1, 1),
                Assessment.period_start <= date(year, 12, 31))
     )
+    rules = {i: PointsRules.from_settings(a.template.settings) for i, a in agreements.items()}
     totals: dict = {}
     for row in db.session.execute(statement):
-        agreement = agreements.get(row.institution_id)
-        rules = PointsRules.from_settings(agreement.template.settings if agreement else None)
-        totals[row.institution_id] = totals.get(row.institution_id, 0) + rules.points(
-            row.severity, row.self_reported)
+        points = rules.get(row.institution_id, PointsRules()).points(row.severity,
+                                                                     row.self_reported)
+        totals[row.institution_id] = totals.get(row.institution_id, 0) + points
     return totals

@@ -8,7 +8,7 @@ Creates and migrates the database if needed (as DATABASE_OWNER_URL), seeds the r
 ``pact seed-scale`` in a child process (unless the region is already there at that size),
 then measures, connected as DATABASE_URL (the app role: row-level security on):
 
-* cold: the first scoring of the freshly loaded, unscored region (every row written);
+* first scoring: the freshly loaded region, no totals yet (every assessment written);
 * full recompute of the scored region, nothing changed since, and after corrections
   (``--changed`` of the assessments each get 3 new values), wall time and peak memory;
 * the floor: one plain aggregate pass over the same measurements, and the ratio;
@@ -291,7 +291,7 @@ def _single_trials(region_id: int, trials: int, rng: random.Random) -> dict:
 
 def _naive_assessment(assessment_id: int) -> tuple:
     """The straightforward implementation: the ORM object, its template's indicators, its
-    measurements loaded one by one, saas.domain.scoring per indicator, written back and
+    measurements loaded one by one, saas.domain.scoring's scorecard, written back and
     committed per assessment. Returns (total, grade, perspectives)."""
     from saas.domain import scoring
     from saas.domain.measurements import due_in
@@ -322,9 +322,6 @@ def _naive_assessment(assessment_id: int) -> tuple:
             value = scoring.NOT_APPLICABLE
         else:
             value = bool(m.value) if ind.direction == "boolean" else m.value
-        result = scoring.score_indicator(rule, value)
-        if m is not None:
-            m.score, m.color = result.score, result.color
         rules.append(rule)
         values[ind.code] = value
     card = scoring.score_scorecard(
@@ -442,13 +439,13 @@ def main(argv=None) -> dict:
 
         rss_start = _maxrss_mb()
         if size["unscored"]:
-            print("cold: first scoring of the raw region …", flush=True)
+            print("first scoring of the freshly loaded region …", flush=True)
             stats, wall, peak = _measured(lambda: _recompute(region_id))
             report["cold"] = {"wall_s": round(wall, 2), "tracemalloc_peak_mb": round(peak, 1),
                               "stats": stats}
             # what autovacuum does after a mass update, before the next measurements
             report["cold"]["vacuum_after_s"] = round(
-                _owner_sql(owner_url, "VACUUM (ANALYZE) measurements, assessments"), 1)
+                _owner_sql(owner_url, "VACUUM (ANALYZE) assessments"), 1)
 
         print("full recompute (nothing changed) and floor …", flush=True)
         unchanged, floors = [], []
@@ -531,7 +528,7 @@ def _print(r: dict) -> None:
                    f"assessments, {region['measurements']} measurements", "", ""),
     ]
     if "cold" in r:
-        rows.append(("first scoring of the raw region (every row written)",
+        rows.append(("first scoring of the freshly loaded region",
                      f"{r['cold']['wall_s']:.1f} s", "<= 60 s", ok("cold_recompute_s")))
     rows += [
         ("full recompute, nothing changed",

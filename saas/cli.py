@@ -150,7 +150,7 @@ def agreements_expire(today, region_code):
               help="Indicators due each month per template (shipped + breakdown ones).")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
 @click.option("--reset", is_flag=True, help="Delete the region's institutions first.")
-@click.option("--no-score", is_flag=True, help="Load raw values only; do not score them.")
+@click.option("--no-score", is_flag=True, help="Load the values only; leave totals and ranks empty.")
 def seed_scale(institutions, months, region_code, indicators, seed, reset, no_score):
     """Synthetic region data for benchmarks (PostgreSQL; SQLite up to 200 institutions)."""
     from saas.services.seed_scale import SeedRefused
@@ -165,7 +165,7 @@ def seed_scale(institutions, months, region_code, indicators, seed, reset, no_sc
     click.echo(report.summary())
     if report.recompute:
         r = report.recompute
-        click.echo(f"  scored: {r['measurements_rescored']} measurements, "
+        click.echo(f"  scored: {r['measurements']} measurements, "
                    f"{r['assessments_updated']} assessments in {r['timings']['total']:.1f}s")
 
 

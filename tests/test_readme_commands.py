@@ -70,20 +70,19 @@ def clone(tmp_path_factory):
 def test_first_command_installs_and_serves_the_demo(clone):
     install_and_demo = readme_commands()[0]
     port = _free_port()
-    log = open(clone / "demo.log", "w")
-    proc = subprocess.Popen(["bash", "-c", install_and_demo], cwd=clone, stdout=log,
-                            stderr=subprocess.STDOUT, env=_clean_env(PORT=str(port)),
-                            start_new_session=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_for(f"{base}/healthz", proc, 600)
-        status, url, html = _sign_in(base)
-        assert status == 200 and url.endswith("/institutions"), url
-        assert "西湖区中心医院" in html
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+    with open(clone / "demo.log", "w") as log:
+        proc = subprocess.Popen(["bash", "-c", install_and_demo], cwd=clone, stdout=log,
+                                stderr=subprocess.STDOUT, env=_clean_env(PORT=str(port)),
+                                start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(f"{base}/healthz", proc, 600)
+            status, url, html = _sign_in(base)
+            assert status == 200 and url.endswith("/institutions"), url
+            assert "西湖区中心医院" in html
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
     assert "demo password" in (clone / "demo.log").read_text()
 
 

@@ -26,6 +26,9 @@ from tenants.isolation import InstitutionOwned
 
 class Assessment(InstitutionOwned, db.Model):
     __tablename__ = "assessments"
+    # Half-full pages: rewriting results and ranks (unindexed columns) then stays on the
+    # same page as a HOT update, with no index writes (saas.services.bulk_scoring).
+    __table_args__ = {"postgresql_with": {"fillfactor": 50}}
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -69,16 +72,19 @@ class Evidence(InstitutionOwned, db.Model):
 
 
 class Measurement(InstitutionOwned, db.Model):
+    """One indicator's value in one assessment. Its score and colour are not stored: they
+    are a pure function of the value and the agreement's (immutable) template version, and
+    the scorecard computes them when it is read (saas.services.scoring)."""
+
     __tablename__ = "measurements"
+    # The unique index also serves lookups by assessment (no second index to write).
     __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     value: Mapped[float | None] = mapped_column(Float)
     not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
-    score: Mapped[float | None] = mapped_column(Float)
-    color: Mapped[str] = mapped_column(String(8), default="no_data")
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

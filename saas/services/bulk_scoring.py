@@ -1,36 +1,39 @@
 """Set-based recompute of every scorecard and rank of a region (平衡计分卡 at scale).
 
-:func:`recompute_region` gives every assessment of a region what the per-assessment
-service :func:`saas.services.scoring.recompute` would give it, and the rank its scorecard
-shows, in a handful of SQL statements instead of a few queries per assessment:
+:func:`recompute_region` gives every assessment of a region the total, grade and
+perspective scores the per-assessment service :func:`saas.services.scoring.recompute`
+would give it, and the ranks its scorecard shows, in four SQL statements instead of a
+few queries per assessment:
 
-1. one pass over the region's measurements (parallel on PostgreSQL) computes each
-   measurement's score and colour with ``CASE`` expressions that mirror
-   :func:`saas.domain.scoring.score_indicator` operation for operation (same IEEE double
-   arithmetic, so the same bits), sums earned and possible points per assessment and
-   perspective, and counts the measurements whose stored score or colour differ;
-   only indicators due in the assessment's period (``saas.domain.measurements.due_in``)
-   of its agreement's template version count (others are rare and handled apart);
+1. one pass over the region's measurements (parallel on PostgreSQL) scores each value
+   with ``CASE`` expressions that mirror :func:`saas.domain.scoring.score_indicator`
+   operation for operation (same IEEE double arithmetic, so the same bits) and sums
+   earned and possible points per assessment and perspective;
 2. per assessment: perspective scores (earned / possible × 100 over scored indicators),
    the weighted mean over perspectives with data (``scoring._weighted_total``, term by
-   term), both rounded to 2 decimals exactly as Python's ``round`` does, and the grade
-   from the template's bands;
-3. ranks: competition ranking (``RANK``) of the totals per period and rank group
-   (``saas.domain.barometer.RANK_GROUPS``: self with self, the official inspections
-   together, annual with annual, mock never) in the region and in the peer group
-   (同级同类: institution kind and level), counting per institution its latest submitted
-   or finalized assessment, as ``saas.services.scoring.scorecard`` does;
-4. only what differs from what is stored is written (``UPDATE … FROM``): measurement
-   scores and colours, assessment totals, grades, perspectives and ranks. Annual
+   term), both rounded to 2 decimals exactly as Python's ``round`` does;
+3. the few assessments the pass cannot settle are summed again, in the template's order
+   and over the indicators due in their period only (see Exactness);
+4. grades from the template's bands, ranks (competition ranking, ``RANK``) of the totals
+   per period and rank group (``saas.domain.barometer.RANK_GROUPS``: self with self, the
+   official inspections together, annual with annual, mock never) in the region and in
+   the peer group (同级同类: institution kind and level), counting per institution its
+   latest submitted or finalized assessment, as ``saas.services.scoring.scorecard``
+   does; one ``UPDATE … FROM`` writes the assessments whose results differ. Annual
    assessments, whose total combines the year's period totals and the findings' points,
-   are then recomputed by the per-assessment service, and ranked among themselves.
+   are then recomputed by the per-assessment service and ranked among themselves.
+
+Measurements keep no score (the scorecard computes it when read), so nothing is
+written per measurement, and assessments sit on half-full pages, so the rewrite of
+ranks that one changed total sets off is a HOT update.
 
 Exactness: the one liberty SQL takes is the order in which it adds up a perspective's
-scores. With whole-number scores and max points the sums are exact in any order;
-otherwise the order can change the last bit of a sum, which matters only when a value
-lies within 1e-6 of a rounding tie (x.xx5). Those assessments (about 1 % on realistic
-data) are recomputed adding up in the template's order (PostgreSQL: ordered aggregates;
-SQLite: the reference itself). Results are the reference's, to the bit.
+scores, which can change the last bit of a sum; that matters only when a value lies
+within 1e-6 of a rounding tie (x.xx5). Those assessments (about 1 % on realistic data)
+are summed again in the template's order (PostgreSQL: ordered aggregates; SQLite: the
+reference itself), as are those with a measurement of an indicator that is not due in
+their period or not of their template (the pass counts every measurement). Results are
+the reference's, to the bit.
 
 Everything runs in one transaction, in the tenant context of the region (bureau scope),
 so PostgreSQL's row-level security applies as to any other service.
@@ -60,10 +63,9 @@ PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
 RANKED_STATUSES = ("submitted", "finalized")
-FLAG_INEXACT = 1 << 20
 TIE_BAND = 1e-6
 """A value whose ×100 is within this of a .5 is a near tie (see the module docstring)."""
-_TEMP = ("pact_bulk_agg", "pact_bulk_asm", "pact_bulk_res")
+_TEMP = ("pact_bulk_agg", "pact_bulk_res")
 
 
 def _connection():
@@ -82,8 +84,8 @@ def _check_scope(region_id: int) -> TenantContext:
 
 
 def recompute_region(region_id: int) -> dict:
-    """Recompute every measurement score/colour, scorecard (perspectives, total, grade) and
-    rank of the region's assessments; write what changed. Returns counts and timings.
+    """Recompute every scorecard (perspectives, total, grade) and rank of the region's
+    assessments; write what changed. Returns counts and timings.
 
     Runs as the current context when that is the region's bureau; with no context it acts
     for the region (jobs, commands)."""
@@ -211,27 +213,6 @@ class _Sql:
                 f" THEN 'yellow' ELSE 'green' END"
                 f" ELSE 'red' END")
 
-    def flags(self, m: str = "m", i: str = "i") -> str:
-        """One CASE for two counts: 1 when the stored score/colour differ from the new ones,
-        plus FLAG_INEXACT when the score may not be a whole number (linear part, or
-        fractional max points), so that one sum per perspective carries both counts."""
-        d = self._d(m, i)
-
-        def same(score: str, color: str) -> str:
-            return f"(CASE WHEN {m}.score = {score} AND {m}.color = {color} THEN 0 ELSE 1 END)"
-
-        full = f"(CASE WHEN {i}.w IS NOT NULL AND {d} > {i}.w THEN 'yellow' ELSE 'green' END)"
-        green, red = "'green'", "'red'"
-        full_same = same(f"{i}.mp", green)
-        zero_red = same(self.zero, red)
-        return (f"CASE WHEN {self.no_data(m, i)} THEN"
-                f" (CASE WHEN {m}.score IS NULL AND {m}.color = 'no_data' THEN 0 ELSE 1 END)"
-                f" WHEN {i}.isbool = 1 THEN CASE WHEN {m}.value <> 0"
-                f" THEN {full_same} + {FLAG_INEXACT} * {i}.mpfrac ELSE {zero_red} END"
-                f" WHEN {d} <= 0 THEN {same(f'{i}.mp', full)} + {FLAG_INEXACT} * {i}.mpfrac"
-                f" WHEN {i}.z IS NULL OR {i}.z <= 0 OR {d} >= {i}.z THEN {zero_red}"
-                f" ELSE {FLAG_INEXACT} + {same(self._linear(m, i), red)} END")
-
 
 @contextlib.contextmanager
 def _planner(conn, **settings: str):
@@ -277,7 +258,7 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
     return f"{name}({', '.join(columns)}) AS (VALUES {', '.join(lines)})", params
 
 
-IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "sgn", "t", "w", "z", "mp", "mpfrac", "pos")
+IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "sgn", "t", "w", "z", "mp", "pos")
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
 
 
@@ -315,71 +296,34 @@ class _Recompute:
         indicators = self._indicator_params()
         templates = self._template_params()
         stats = {"region_id": self.region_id, "assessments": 0, "measurements": 0,
-                 "measurements_rescored": 0, "assessments_updated": 0, "near_ties": 0,
-                 "odd_assessments": 0, "annual": 0, "annual_ranks_updated": 0}
+                 "assessments_updated": 0, "summed_again": 0, "annual": 0,
+                 "annual_ranks_updated": 0}
         if not templates or not indicators:
             stats["annual_ranks_updated"] = _write_ranks(self.conn, self.region_id)
             stats["timings"] = {"total": round(time.perf_counter() - t0, 3)}
             return stats
         ind_cte, ind_params = _values_cte(
-            "ind", IND_COLUMNS, ("INTEGER",) * 5 + (sql.float,) * 5 + ("INTEGER",) * 2,
+            "ind", IND_COLUMNS, ("INTEGER",) * 5 + (sql.float,) * 5 + ("INTEGER",),
             indicators, "i")
         self._ind_cte, self._ind_params = ind_cte, ind_params
         tpl_cte, tpl_params = _values_cte(
             "tpl", TPL_COLUMNS, ("INTEGER",) + (sql.float,) * 7, templates, "t")
 
         # 1. one pass over the region's measurements: per assessment and perspective the
-        #    earned and possible points, the changed and inexact counts, and which
-        #    templates and frequencies its measurements belong to.
+        #    earned and possible points, and which templates and frequencies they are of.
         with _planner(self.conn, **PASS):
             self._timed("score_and_aggregate",
-                        self._aggregate_sql(self._temp("pact_bulk_agg")), ind_params)
-        # 2. the non-annual assessments with what ranking needs and their stored results.
-        with _planner(self.conn, **BULK):
-            self._timed("assessments", f"{self._temp('pact_bulk_asm')} {self._asm_sql()}")
-        # Assessments with a measurement of an indicator that is not due in their period or
-        # not of their agreement's template (rare): again, keeping only the due ones.
-        with _planner(self.conn, **BULK):
-            odd = self.conn.execute(text("""
-                SELECT g.assessment_id FROM pact_bulk_agg g
-                JOIN pact_bulk_asm a ON a.id = g.assessment_id
-                WHERE NOT (g.tmin = a.template_id AND g.tmax = a.template_id
-                           AND g.fqmax <= a.pk AND a.pk <= 2)""")).scalars().all()
-        if odd:
-            listed = ", ".join(str(int(i)) for i in odd)
-            self.conn.exec_driver_sql(
-                f"DELETE FROM pact_bulk_agg WHERE assessment_id IN ({listed})")
-            with _planner(self.conn, jit="off"):
-                self._timed("odd_assessments", self._aggregate_sql(
-                    "INSERT INTO pact_bulk_agg", only=listed), ind_params)
-        stats["odd_assessments"] = len(odd)
-
-        # 3. scorecards: perspectives and totals, rounded as the reference rounds them.
+                        f"{self._temp('pact_bulk_agg')} {self._aggregate_sql()}", ind_params)
+        # 2. scorecards of the non-annual assessments, with what ranking needs and the
+        #    stored results.
         with _planner(self.conn, **BULK):
             self._timed("scorecards", self._scorecards_sql(tpl_cte), tpl_params)
+        # 3. near ties and measurements of indicators not due: summed again, in order.
         t = time.perf_counter()
         with _planner(self.conn, jit="off"):
-            stats["near_ties"] = self._exact()
-        self.timings["near_ties"] = time.perf_counter() - t
-
-        # 4. write what changed: measurements (by index when few assessments changed,
-        #    by hash join otherwise), then the assessments' results and ranks.
-        changed, everyone = self.conn.execute(text(
-            "SELECT sum(CASE WHEN changed > 0 THEN 1 ELSE 0 END), count(*)"
-            " FROM pact_bulk_res")).one()
-        few = (changed or 0) < max(2000, everyone // 20)
-        with _planner(self.conn, enable_nestloop="on" if few else "off", jit="off"):
-            result = self._timed("write_measurements", f"""
-            WITH {ind_cte}
-            UPDATE measurements SET score = {sql.score('measurements')},
-                                    color = {sql.color('measurements')}
-            FROM ind AS i, pact_bulk_res AS r
-            WHERE i.id = measurements.indicator_id AND r.id = measurements.assessment_id
-              AND r.changed > 0 AND i.tid = r.template_id AND i.fq <= r.pk AND r.pk <= 2
-              AND measurements.region_id = :r
-              AND ({sql.distinct('measurements.score', sql.score('measurements'))}
-                   OR measurements.color <> {sql.color('measurements')})""", ind_params)
-        stats["measurements_rescored"] = self._rowcount(result)
+            stats["summed_again"] = self._exact()
+        self.timings["summed_again"] = time.perf_counter() - t
+        # 4. grades and ranks; write the assessments whose results changed.
         with _planner(self.conn, **BULK):
             result = self._timed("write_assessments", self._write_assessments_sql())
         stats["assessments_updated"] = self._rowcount(result)
@@ -401,75 +345,61 @@ class _Recompute:
         stats["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return stats
 
-    def _aggregate_sql(self, into: str, only: str | None = None) -> str:
-        """The measurement pass. ``only``: a list of assessment ids, then restricted to the
-        indicators due in each one's period of its agreement's template."""
+    def _aggregate_sql(self) -> str:
+        """The measurement pass: per assessment, earned (e) and possible (p) points per
+        perspective, the count, and the templates and frequencies of the indicators."""
         sql = self.sql
         sums = []
         for k in range(4):
             sums += [f"sum({sql.score()}) FILTER (WHERE i.pidx = {k}) AS e{k}",
                      f"sum(i.mp) FILTER (WHERE i.pidx = {k} AND NOT {sql.no_data()}) AS p{k}"]
-        join = where = ""
-        if only is not None:
-            join = "JOIN pact_bulk_asm a ON a.id = m.assessment_id"
-            where = (f" AND m.assessment_id IN ({only}) AND i.tid = a.template_id"
-                     " AND i.fq <= a.pk AND a.pk <= 2")
         return f"""
-            {into}
             WITH {self._ind_cte}
-            SELECT m.assessment_id, {', '.join(sums)},
-                   sum(CAST({sql.flags()} AS BIGINT)) AS f, count(*) AS n,
+            SELECT m.assessment_id, {', '.join(sums)}, count(*) AS n,
                    min(i.tid) AS tmin, max(i.tid) AS tmax, max(i.fq) AS fqmax
-            FROM measurements m JOIN ind i ON i.id = m.indicator_id {join}
-            WHERE m.region_id = :r{where}
+            FROM measurements m JOIN ind i ON i.id = m.indicator_id
+            WHERE m.region_id = :r
             GROUP BY m.assessment_id"""
 
-    def _asm_sql(self) -> str:
+    def _scorecards_sql(self, tpl_cte: str) -> str:
         """The region's non-annual assessments: template and period kind (what is due),
-        what ranking needs, and the stored results."""
+        perspectives and total rounded as the reference rounds them, whether they must be
+        summed again (``again``), what ranking needs, and the stored results."""
         sql = self.sql
         c = sql.collate_c
-        return f"""
-            SELECT a.id, ag.template_id, {sql.period_kind('a.period')} AS pk,
-                   a.institution_id, a.period{c} AS period, {_rank_group('a.kind')} AS grp,
-                   CASE WHEN a.status IN ({_RANKED}) THEN 1 ELSE 0 END AS ranked,
-                   i.kind{c} AS ikind, NULLIF(i.level, ''){c} AS lvl,
-                   a.total AS old_total, a.grade AS old_grade, a.rank_region AS old_rr,
-                   a.rank_peer AS old_rp, CAST(a.perspectives AS TEXT) AS old_ptext
-            FROM assessments a
-            JOIN agreements ag ON ag.id = a.agreement_id
-            JOIN institutions i ON i.id = a.institution_id
-            WHERE a.region_id = :r AND a.kind <> 'annual'"""
-
-    def _scorecards_sql(self, tpl_cte: str) -> str:
-        sql = self.sql
         raw = [f"CASE WHEN g.p{k} > 0 THEN g.e{k} / g.p{k} * {sql.hundred} END AS r{k}"
                for k in range(4)]
-        # A near tie matters only when some score or max points is not a whole number
-        # (else the sums are exact in any order and rounding in SQL is exact).
-        ties = " OR ".join(sql.near_tie(c) for c in ("r0", "r1", "r2", "r3", "rt"))
-        suspect = f"inexact > 0 AND ({ties})"
-        keep = ("institution_id, period, grp, ranked, ikind, lvl, old_total, old_grade, "
-                "old_rr, old_rp, old_ptext")
         total = _weighted_total(
             sql, "t.w{k}", "(CASE WHEN g.p{k} > 0 THEN g.e{k} / g.p{k} * " + sql.hundred + " END)")
+        ties = " OR ".join(sql.near_tie(col) for col in ("r0", "r1", "r2", "r3", "rt"))
+        # a measurement of an indicator of another template, or not due in this period
+        odd = "NOT (tmin = template_id AND tmax = template_id AND fqmax <= pk AND pk <= 2)"
+        keep = ("template_id", "pk", "excellent", "pass_", "basic", "w0", "w1", "w2", "w3",
+                "n", "institution_id", "period", "grp", "ranked", "ikind", "lvl",
+                "old_total", "old_grade", "old_rr", "old_rp", "old_ptext")
         return f"""
             {self._temp('pact_bulk_res')}
             WITH {tpl_cte},
             z AS MATERIALIZED (
-                  SELECT a.id, a.template_id, a.pk, t.excellent, t.pass_, t.basic,
-                         t.w0, t.w1, t.w2, t.w3, g.n,
-                         coalesce(g.f, 0) % {FLAG_INEXACT} AS changed,
-                         coalesce(g.f, 0) / {FLAG_INEXACT} AS inexact, {', '.join(raw)},
-                         {total} AS rt,
-                         {', '.join('a.' + k.strip() for k in keep.split(','))}
-                  FROM pact_bulk_asm a
-                  JOIN tpl t ON t.id = a.template_id
-                  LEFT JOIN pact_bulk_agg g ON g.assessment_id = a.id)
-            SELECT id, template_id, pk, excellent, pass_, basic, w0, w1, w2, w3, n, changed,
-                   {', '.join(f'{sql.round2(f"r{k}")} AS p{k}' for k in range(4))},
+              SELECT a.id, ag.template_id, {sql.period_kind('a.period')} AS pk,
+                     t.excellent, t.pass_, t.basic, t.w0, t.w1, t.w2, t.w3,
+                     coalesce(g.n, 0) AS n, g.tmin, g.tmax, g.fqmax, {', '.join(raw)},
+                     {total} AS rt,
+                     a.institution_id, a.period{c} AS period, {_rank_group('a.kind')} AS grp,
+                     CASE WHEN a.status IN ({_RANKED}) THEN 1 ELSE 0 END AS ranked,
+                     i.kind{c} AS ikind, NULLIF(i.level, ''){c} AS lvl,
+                     a.total AS old_total, a.grade AS old_grade, a.rank_region AS old_rr,
+                     a.rank_peer AS old_rp, CAST(a.perspectives AS TEXT) AS old_ptext
+              FROM assessments a
+              JOIN agreements ag ON ag.id = a.agreement_id
+              JOIN institutions i ON i.id = a.institution_id
+              JOIN tpl t ON t.id = ag.template_id
+              LEFT JOIN pact_bulk_agg g ON g.assessment_id = a.id
+              WHERE a.region_id = :r AND a.kind <> 'annual')
+            SELECT id, {', '.join(f'{sql.round2(f"r{k}")} AS p{k}' for k in range(4))},
                    {sql.round2('rt')} AS total,
-                   CASE WHEN {suspect} THEN 1 ELSE 0 END AS near_tie, {keep}
+                   CASE WHEN n > 0 AND ({odd} OR {ties}) THEN 1 ELSE 0 END AS again,
+                   {', '.join(keep)}
             FROM z"""
 
     def _only_representatives(self) -> bool:
@@ -486,24 +416,32 @@ class _Recompute:
         is stored (the snapshot in pact_bulk_res: unchanged rows are never joined)."""
         sql = self.sql
         ptext = sql.json_text([(p, f"p{k}") for p, k in PIDX.items()])
+        grade = ("CASE WHEN total IS NULL THEN NULL WHEN total >= excellent THEN 'excellent'"
+                 " WHEN total >= pass_ THEN 'pass' WHEN total >= basic THEN 'basic'"
+                 " ELSE 'fail' END")
+        if self._only_representatives():
+            # plain RANK()s, in the same scan (rows without a rank fall in partitions of
+            # their own, whose numbers are dropped)
+            ranked = "grp IS NOT NULL AND total IS NOT NULL"
+            region = "period, grp, total IS NULL"
+            ranks = (f"CASE WHEN {ranked} THEN RANK() OVER (PARTITION BY {region}"
+                     " ORDER BY total DESC) END AS rank_region,"
+                     f" CASE WHEN {ranked} THEN RANK() OVER (PARTITION BY {region}, ikind, lvl"
+                     " ORDER BY total DESC) END AS rank_peer")
+            source = f"SELECT *, {ranks} FROM pact_bulk_res"
+        else:
+            source = (f"WITH {_rank_ctes('pact_bulk_res')} SELECT g.*, ranks.rank_region,"
+                      " ranks.rank_peer FROM pact_bulk_res g LEFT JOIN ranks ON ranks.id = g.id")
         changed = " OR ".join(
-            [sql.distinct("g.total", "g.old_total"), sql.distinct("g.grade", "g.old_grade"),
-             sql.distinct("ranks.rank_region", "g.old_rr"),
-             sql.distinct("ranks.rank_peer", "g.old_rp"),
-             sql.distinct("g.ptext", "g.old_ptext")])
+            [sql.distinct("total", "old_total"), sql.distinct("grade", "old_grade"),
+             sql.distinct("rank_region", "old_rr"), sql.distinct("rank_peer", "old_rp"),
+             sql.distinct("ptext", "old_ptext")])
         return f"""
-            WITH g AS MATERIALIZED (
-              SELECT id, institution_id, period, grp, ranked, ikind, lvl, total,
-                     old_total, old_grade, old_rr, old_rp, old_ptext, {ptext} AS ptext,
-                     CASE WHEN total IS NULL THEN NULL
-                          WHEN total >= excellent THEN 'excellent'
-                          WHEN total >= pass_ THEN 'pass'
-                          WHEN total >= basic THEN 'basic' ELSE 'fail' END AS grade
-              FROM pact_bulk_res),
-            {_rank_ctes('g', simple=self._only_representatives())},
-            f AS MATERIALIZED (
-              SELECT g.id, g.total, g.grade, g.ptext, ranks.rank_region, ranks.rank_peer
-              FROM g LEFT JOIN ranks ON ranks.id = g.id
+            WITH f AS MATERIALIZED (
+              SELECT id, total, grade, ptext, rank_region, rank_peer FROM (
+                SELECT id, total, {grade} AS grade, {ptext} AS ptext, rank_region, rank_peer,
+                       old_total, old_grade, old_rr, old_rp, old_ptext
+                FROM ({source}) AS r) AS g
               WHERE {changed})
             UPDATE assessments SET total = f.total, grade = f.grade,
                                    perspectives = {'CAST(f.ptext AS JSON)' if sql.pg
@@ -526,15 +464,14 @@ class _Recompute:
                   mp) in enumerate(rows):
             mp = float(mp)
             head = (id_, tid, FREQUENCIES.get(frequency, UNKNOWN), PIDX[perspective])
-            mpfrac = 0 if mp.is_integer() else 1
             if direction == "boolean":
-                out.append((*head, 1, 1.0, None, None, None, mp, mpfrac, pos))
+                out.append((*head, 1, 1.0, None, None, None, mp, pos))
                 continue
             sign = 1.0 if direction == "lower_better" else -1.0
             t = float(target)
             w = None if warning is None else sign * (float(warning) - t)
             z = None if zero is None else sign * (float(zero) - t)
-            out.append((*head, 0, sign, t, w, z, mp, mpfrac, pos))
+            out.append((*head, 0, sign, t, w, z, mp, pos))
         return out
 
     def _template_params(self) -> list[tuple]:
@@ -555,16 +492,19 @@ class _Recompute:
     # ------------------------------------------------------------------ exact paths
 
     def _exact(self) -> int:
-        """Near ties: perspectives and totals again, adding up each perspective's scores in
-        the template's order as the reference does. PostgreSQL: in SQL, with ordered
-        aggregates; SQLite (no ordered aggregates before 3.44): with
-        saas.services.scoring.score_values itself."""
+        """The assessments marked ``again``: perspectives and totals from the due
+        indicators only, adding up each perspective's scores in the template's order as the
+        reference does. PostgreSQL: in SQL, with ordered aggregates; SQLite (no ordered
+        aggregates before 3.44): with saas.services.scoring.score_values itself."""
         if self.sql.pg:
             return self._exact_sql()
         return self._exact_python()
 
     def _exact_sql(self) -> int:
         sql = self.sql
+        # an assessment with no due indicator measured has no scores at all
+        self.conn.exec_driver_sql("UPDATE pact_bulk_res SET p0 = NULL, p1 = NULL, p2 = NULL,"
+                                  " p3 = NULL, total = NULL WHERE again = 1")
         raw = ", ".join(f"max(CASE WHEN pidx = {k} AND p > 0 THEN e / p * {sql.hundred} END)"
                         f" AS r{k}" for k in range(4))
         result = self.conn.execute(text(f"""
@@ -575,7 +515,7 @@ class _Recompute:
               FROM pact_bulk_res r
               JOIN measurements m ON m.assessment_id = r.id
               JOIN ind i ON i.id = m.indicator_id AND i.tid = r.template_id AND i.fq <= r.pk
-              WHERE r.near_tie = 1 AND r.pk <= 2 AND m.region_id = :r
+              WHERE r.again = 1 AND r.pk <= 2 AND m.region_id = :r
               GROUP BY r.id, i.pidx),
             x AS (SELECT id, {raw} FROM s GROUP BY id),
             y AS MATERIALIZED (
@@ -591,7 +531,7 @@ class _Recompute:
         from saas.services.scoring import DueIndicators, score_values
 
         keys = {row[0]: (row[1], row[2]) for row in self.conn.execute(text(
-            "SELECT id, template_id, pk FROM pact_bulk_res WHERE near_tie = 1"))}
+            "SELECT id, template_id, pk FROM pact_bulk_res WHERE again = 1"))}
         if not keys:
             return 0
         measured: dict[int, dict] = defaultdict(dict)
@@ -676,13 +616,9 @@ def _rank_group(kind: str) -> str:
     return f"CASE {kind} {cases} END"
 
 
-def _rank_ctes(src: str, simple: bool = False) -> str:
+def _rank_ctes(src: str) -> str:
     """CTEs ending in ``ranks(id, rank_region, rank_peer)`` over ``src`` (id,
     institution_id, period, grp, ranked, ikind, lvl, total), as the scorecard shows them.
-
-    ``simple``: every assessment with a total and a rank group is the only one of its
-    institution, period and group, and submitted or finalized (the common case); then
-    the ranks are plain ``RANK()``s.
 
     An assessment with a total and a rank group is ranked against, per institution, the
     latest submitted or finalized assessment with a total of the same period and rank
@@ -690,13 +626,6 @@ def _rank_ctes(src: str, simple: bool = False) -> str:
     number of other institutions with a higher total (scoring.rank). "Higher" is the
     partition's count minus a running count in ascending order of total: three sorts in
     all, no joins."""
-    if simple:
-        return f"""
-        ranks AS (
-          SELECT id, RANK() OVER (PARTITION BY period, grp ORDER BY total DESC) AS rank_region,
-                 RANK() OVER (PARTITION BY period, grp, ikind, lvl ORDER BY total DESC)
-                   AS rank_peer
-          FROM {src} WHERE grp IS NOT NULL AND total IS NOT NULL)"""
     own = "CASE WHEN own > total THEN 1 ELSE 0 END"
     return f"""
         c AS (

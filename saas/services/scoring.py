@@ -117,15 +117,9 @@ def score_values(due: DueIndicators, measurements: dict[int, Measurement]) -> Sc
 
 
 def recompute(assessment: Assessment) -> Scorecard:
-    """Score ``assessment`` and cache the result: score/colour on each Measurement,
-    total/grade/perspectives on the Assessment. Runs in the caller's transaction."""
-    due = due_indicators(assessment)
-    measurements = measurements_of(assessment)
-    card = score_values(due, measurements)
-    for indicator, result in zip(due.indicators, card.indicators, strict=True):
-        measurement = measurements.get(indicator.id)
-        if measurement is not None:
-            measurement.score, measurement.color = result.score, result.color
+    """Score ``assessment`` and keep the result (total/grade/perspectives) on it, for ranks,
+    lists and dashboards. Runs in the caller's transaction."""
+    card = score_values(due_indicators(assessment), measurements_of(assessment))
     total, grade = card.total, card.grade
     if assessment.kind == "annual":
         total, grade, _ = _annual_override(assessment, card)

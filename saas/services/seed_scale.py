@@ -19,8 +19,8 @@ it bulk-loads, with PostgreSQL ``COPY`` (SQLite: ``executemany``):
   each institution has a quality level that makes green / yellow / red more or less
   likely; a few values are missing or not applicable.
 
-Measurements are loaded unscored (score NULL, colour ``no_data``), as raw imported data;
-unless ``score=False`` the region is then scored by
+Measurements hold values only (scores are computed when read); unless ``score=False``
+the assessments' totals, grades and ranks are then computed by
 :func:`saas.services.bulk_scoring.recompute_region`. Bulk rows are synthetic seed data:
 they get one audit entry for the whole load, not one per row.
 """
@@ -437,7 +437,7 @@ COLUMNS = {
                     "rank_peer", "created_at"),
 }
 MEASUREMENT_COLUMNS = ("region_id", "institution_id", "assessment_id", "indicator_id", "value",
-                       "not_applicable", "color", "updated_at")
+                       "not_applicable", "updated_at")
 
 
 class _PgLoader:
@@ -483,7 +483,7 @@ class _PgLoader:
 
     def load_measurements(self, batches) -> int:
         stage, quoted = self._stage("measurements", MEASUREMENT_COLUMNS)
-        tail = f"\tno_data\t{datetime(YEAR, 1, 1).isoformat(sep=' ')}\n"
+        tail = f"\t{datetime(YEAR, 1, 1).isoformat(sep=' ')}\n"
         null = "\\N"
         n = 0
         for rows in batches:
@@ -522,7 +522,7 @@ class _SqliteLoader:
         stamp = _sqlite_value(datetime(YEAR, 1, 1))
         n = 0
         sql = (f"INSERT INTO measurements ({', '.join(MEASUREMENT_COLUMNS)}) "
-               "VALUES (?, ?, ?, ?, ?, ?, 'no_data', ?)")
+               "VALUES (?, ?, ?, ?, ?, ?, ?)")
         for rows in batches:
             self.conn.exec_driver_sql(sql, [(*row, stamp) for row in rows])
             n += len(rows)

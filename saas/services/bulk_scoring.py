@@ -428,7 +428,7 @@ class _Recompute:
                      " ORDER BY total DESC) END AS rank_region,"
                      f" CASE WHEN {ranked} THEN RANK() OVER (PARTITION BY {region}, ikind, lvl"
                      " ORDER BY total DESC) END AS rank_peer")
-            source = f"SELECT *, {ranks} FROM pact_bulk_res"
+            source = f"SELECT {', '.join(_WRITE_COLUMNS)}, {ranks} FROM pact_bulk_res"
         else:
             source = (f"WITH {_rank_ctes('pact_bulk_res')} SELECT g.*, ranks.rank_region,"
                       " ranks.rank_peer FROM pact_bulk_res g LEFT JOIN ranks ON ranks.id = g.id")
@@ -524,7 +524,7 @@ class _Recompute:
             UPDATE pact_bulk_res
             SET {', '.join(f'p{k} = {sql.round2(f"y.r{k}")}' for k in range(4))},
                 total = {sql.round2('y.rt')}
-            FROM y WHERE pact_bulk_res.id = y.id"""), {"r": self.region_id, **self._ind_params})
+            FROM y WHERE pact_bulk_res.id = y.id AND pact_bulk_res.again = 1"""), {"r": self.region_id, **self._ind_params})
         return self._rowcount(result)
 
     def _exact_python(self) -> int:
@@ -591,6 +591,8 @@ class _Recompute:
 
 
 _RANKED = ", ".join(f"'{s}'" for s in RANKED_STATUSES)
+_WRITE_COLUMNS = ("id", "p0", "p1", "p2", "p3", "total", "excellent", "pass_", "basic",
+                  "old_total", "old_grade", "old_rr", "old_rp", "old_ptext")
 
 
 def _weighted_total(sql: _Sql, weight: str, score: str) -> str:

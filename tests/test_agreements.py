@@ -1,6 +1,7 @@
 """服务协议: lifecycle through the API (allowed, refused, wrong role, other tenant), renewal
 and its override, expiry job and CLI, 重大信息变更备案, audit trail, pages."""
 
+import re
 from datetime import date
 
 import pytest
@@ -557,6 +558,66 @@ def test_page_actions_flash_chinese_messages(api_as, web_as):
     assert "操作成功" in act("resume", "整改完成")
     renewed = act("renew")
     assert "已生成续签协议" in renewed and "A-2026-001-R1" in renewed
+
+
+def test_page_creates_a_draft_agreement(app, api_as, web_as):
+    api = api_as("a_bureau_admin")
+    web = web_as("a_bureau_admin")
+    page = web.get("/agreements").get_data(as_text=True)
+    assert 'id="new-agreement"' in page and "甲区第一医院" in page and "HOSP-2026 v1" in page
+    form = {"institution_id": institution_id(api, "AH1"),
+            "template_id": template_id(api, "HOSP-2026"), "number": "A-2025-010",
+            "start": "2025-01-01", "end": "2025-12-31", "csrf_token": csrf_from(page)}
+    response = web.post("/agreements", data=form)
+    assert response.status_code == 302
+    detail = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已新建协议" in detail and "A-2025-010" in detail and "草拟" in detail
+    assert 'value="sign"' in detail
+    assert audit_actions(app, numbers(api)["A-2025-010"]) == ["agreement.created"]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"institution_id": ""}, "institution_id", "请选择定点机构"),
+    ({"start": "2025-13-01"}, "start", "请填写日期"),
+    ({"end": "2024-12-31"}, "end", "终止日期应晚于起始日期"),
+    ({"number": "A-2026-002"}, "number", "已被使用"),
+    ({"number": "N" * 41}, "number", "最多 40 个字符"),
+    ({"template": "PHARM-2026"}, "template_id", "不适用于该机构类型"),
+    ({"start": "2026-06-01", "end": "2027-05-31"}, None, "同一期限内只能有一份协议"),
+])
+def test_page_create_refusals_keep_the_form_and_write_nothing(api_as, web_as, change, field,
+                                                              message):
+    api = api_as("a_bureau_admin")
+    web = web_as("a_bureau_admin")
+    before = api.get("/agreements").get_json()["total"]
+    form = {"institution_id": str(institution_id(api, "AH1")),
+            "template_id": str(template_id(api, change.pop("template", "HOSP-2026"))),
+            "number": "A-2025-011", "start": "2025-01-01", "end": "2025-12-31",
+            "csrf_token": csrf_from(web.get("/agreements").get_data(as_text=True)), **change}
+    response = web.post("/agreements", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    if field:
+        assert re.search(f'id="{field}"[^>]*is-invalid', html), field
+    assert f'value="{form["number"]}"' in html  # what was typed is still there
+    assert api.get("/agreements").get_json()["total"] == before
+
+
+@pytest.mark.parametrize("who", ["a_bureau_inspector", "ah1_admin"])
+def test_page_offers_no_new_agreement_form_without_the_right(web_as, who):
+    web = web_as(who)
+    page = web.get("/agreements").get_data(as_text=True)
+    assert 'id="new-agreement"' not in page
+    response = web.post("/agreements", data={
+        "institution_id": "1", "template_id": "1", "number": "X", "start": "2025-01-01",
+        "end": "2025-12-31", "csrf_token": csrf_from(page)})
+    assert response.status_code == 403
+
+
+def test_api_refuses_a_number_longer_than_the_column(api_as):
+    response = create_draft(api_as("a_bureau_admin"), number="N" * 41)
+    assert response.status_code == 422 and "number" in response.get_json()["errors"]
 
 
 def test_page_files_an_information_change(api_as, web_as):

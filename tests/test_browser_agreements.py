@@ -50,3 +50,28 @@ def test_institution_sees_only_its_agreement_and_no_actions(page_as):
     page.wait_for_load_state()
     assert page.locator("#agreement-actions").count() == 0
     assert page.locator("#change-form").is_visible()
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_bureau_admin_creates_an_agreement_in_the_form_and_signs_it(page_as):
+    page = page_as("a_bureau_admin")
+    page.goto(page.base + "/agreements")
+    page.click("text=新建协议")
+    page.select_option("#institution_id", label="AH2 · 甲区第二医院")
+    hospital = page.locator("#template_id option", has_text="HOSP-2026").get_attribute("value")
+    page.select_option("#template_id", value=hospital)
+    page.fill("#number", "A-2025-020")
+    page.fill("#start", "2025-01-01")
+    page.fill("#end", "2024-12-31")  # before the start: refused, nothing lost
+    page.click("#new-agreement button[type=submit]")
+    page.wait_for_load_state()
+    assert "终止日期应晚于起始日期" in page.locator("#new-agreement").inner_text()
+    assert page.input_value("#number") == "A-2025-020"
+    page.fill("#end", "2025-12-31")
+    page.click("#new-agreement button[type=submit]")
+    page.wait_for_load_state()
+    assert "已新建协议" in page.locator(".alert").first.inner_text()
+    assert page.locator("h1 .status-badge").inner_text() == "草拟"
+    page.click("#agreement-actions button[value=sign]")
+    page.wait_for_load_state()
+    assert page.locator("h1 .status-badge").inner_text() == "履行中"

@@ -36,6 +36,7 @@ PERMISSIONS = {"sign": "sign_agreement", "suspend": "suspend", "resume": "resume
 AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
                "rescind": "rescinded", "expire": "expired"}
 REASON_REQUIRED = ("suspend", "resume", "rescind")
+NUMBER_LENGTH = 40  # Agreement.number
 EXPIRY_NOTE = "协议期限届满，未续签"
 
 
@@ -115,6 +116,20 @@ def available_actions(agreement: Agreement, role: str | None) -> list[str]:
 # ----------------------------------------------------------------------------- creating
 
 
+def new_agreement_choices() -> dict | None:
+    """What the new-agreement form offers: the region's institutions and its published
+    template versions (newest first); None when the caller may not create agreements."""
+    ctx = require()
+    if not can(ctx.role, "sign_agreement"):
+        return None
+    institutions = db.session.execute(
+        select(Institution).order_by(Institution.kind, Institution.code)).scalars().all()
+    versions = db.session.execute(
+        select(Template).where(Template.status == "published")
+        .order_by(Template.code, Template.version.desc())).scalars().all()
+    return {"institutions": institutions, "templates": versions}
+
+
 def create(institution_id: int, template_id: int, number: str, start: date,
            end: date) -> Agreement:
     """A draft agreement for one institution and term (bureau_admin)."""
@@ -147,6 +162,8 @@ def _check_new(institution: Institution, template: Template, number: str, start:
                end: date) -> None:
     if not number:
         raise Invalid("协议编号不能为空", {"number": ["协议编号不能为空"]})
+    if len(number) > NUMBER_LENGTH:
+        raise Invalid("协议编号过长", {"number": [f"协议编号最多 {NUMBER_LENGTH} 个字符"]})
     if end <= start:
         raise Invalid("协议终止日期应晚于起始日期", {"end": ["终止日期应晚于起始日期"]})
     if institution.kind not in (template.applies_to or []):

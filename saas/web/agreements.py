@@ -30,12 +30,46 @@ def local_time(value) -> str:
     return local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-@web.get("/agreements", endpoint="agreements")
+NEW_FIELDS = ("institution_id", "template_id", "number", "start", "end")
+
+
+@web.route("/agreements", methods=["GET", "POST"], endpoint="agreements")
 @login_required
 def agreement_list():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = {k: (request.form.get(k) or "").strip() for k in NEW_FIELDS}
+        created, errors = _create(form)
+        if created is not None:
+            flash(_("已新建协议（草拟），请核对后签订"), "success")
+            return redirect(url_for("web.agreement", agreement_id=created.id))
     status = request.args.get("status") if request.args.get("status") in STATES else None
     rows = db.session.execute(agreements.list_statement(status)).scalars().all()
-    return render_template("agreements/list.html", rows=rows, status=status, states=STATES)
+    return render_template("agreements/list.html", rows=rows, status=status, states=STATES,
+                           choices=agreements.new_agreement_choices(), form=form,
+                           errors=errors), (422 if errors else 200)
+
+
+def _create(form: dict):
+    """The form's values checked for shape here; everything else by the service."""
+    errors = {}
+    for field, message in (("institution_id", _("请选择定点机构")),
+                           ("template_id", _("请选择协议范本"))):
+        if not form[field].isdigit():
+            errors[field] = [message]
+    terms = {}
+    for field in ("start", "end"):
+        try:
+            terms[field] = date.fromisoformat(form[field])
+        except ValueError:
+            errors[field] = [_("请填写日期，如 2026-01-01")]
+    if errors:
+        return None, errors
+    try:
+        return agreements.create(int(form["institution_id"]), int(form["template_id"]),
+                                 form["number"], terms["start"], terms["end"]), {}
+    except (Invalid, Conflict) as exc:
+        return None, exc.errors or {"form": [exc.detail]}
 
 
 @web.get("/agreements/<int:agreement_id>")

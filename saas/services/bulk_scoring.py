@@ -284,8 +284,29 @@ class _Recompute:
 
     def run(self) -> dict:
         t0 = time.perf_counter()
-        sql = self.sql
-        if sql.pg:
+        self._prepare()
+        stats = {"region_id": self.region_id, "assessments": 0, "measurements": 0,
+                 "assessments_updated": 0, "summed_again": 0, "annual": 0,
+                 "annual_ranks_updated": 0}
+        indicators, templates = self._indicator_params(), self._template_params()
+        if templates and indicators:
+            self._score_period_assessments(indicators, templates, stats)
+        else:  # nothing to score: the stored totals are ranked as they are
+            stats["annual_ranks_updated"] = _write_ranks(self.conn, self.region_id)
+        # annual assessments (the year's period totals and points): the per-assessment
+        # service, then their ranks (an annual assessment ranks among annual ones only).
+        t = time.perf_counter()
+        stats["annual"] = self._annual()
+        if stats["annual"]:
+            stats["annual_ranks_updated"] = _write_ranks(self.conn, self.region_id,
+                                                         kinds=("annual",))
+        self.timings["annual"] = time.perf_counter() - t
+        self.timings["total"] = time.perf_counter() - t0
+        stats["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
+        return stats
+
+    def _prepare(self) -> None:
+        if self.sql.pg:
             self.conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         else:
             self.conn.connection.driver_connection.create_function(
@@ -293,29 +314,22 @@ class _Recompute:
                 deterministic=True)
         for table in _TEMP:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-        indicators = self._indicator_params()
-        templates = self._template_params()
-        stats = {"region_id": self.region_id, "assessments": 0, "measurements": 0,
-                 "assessments_updated": 0, "summed_again": 0, "annual": 0,
-                 "annual_ranks_updated": 0}
-        if not templates or not indicators:
-            stats["annual_ranks_updated"] = _write_ranks(self.conn, self.region_id)
-            stats["timings"] = {"total": round(time.perf_counter() - t0, 3)}
-            return stats
-        ind_cte, ind_params = _values_cte(
+
+    def _score_period_assessments(self, indicators: list, templates: list, stats: dict):
+        """Steps 1-4 of the module docstring, for every non-annual assessment."""
+        sql = self.sql
+        self._ind_cte, ind_params = _values_cte(
             "ind", IND_COLUMNS, ("INTEGER",) * 5 + (sql.float,) * 5 + ("INTEGER",),
             indicators, "i")
-        self._ind_cte, self._ind_params = ind_cte, ind_params
+        self._ind_params = ind_params
         tpl_cte, tpl_params = _values_cte(
             "tpl", TPL_COLUMNS, ("INTEGER",) + (sql.float,) * 7, templates, "t")
-
-        # 1. one pass over the region's measurements: per assessment and perspective the
-        #    earned and possible points, and which templates and frequencies they are of.
+        # 1. the measurement pass: per assessment and perspective the earned and possible
+        #    points, and which templates and frequencies the measurements are of.
         with _planner(self.conn, **PASS):
             self._timed("score_and_aggregate",
                         f"{self._temp('pact_bulk_agg')} {self._aggregate_sql()}", ind_params)
-        # 2. scorecards of the non-annual assessments, with what ranking needs and the
-        #    stored results.
+        # 2. scorecards, with what ranking needs and the stored results.
         with _planner(self.conn, **BULK):
             self._timed("scorecards", self._scorecards_sql(tpl_cte), tpl_params)
         # 3. near ties and measurements of indicators not due: summed again, in order.
@@ -332,18 +346,6 @@ class _Recompute:
         stats["assessments"], stats["measurements"] = int(counts[0]), int(counts[1])
         for table in _TEMP:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-
-        # 5. annual assessments (the year's period totals and points): the per-assessment
-        #    service, then their ranks (an annual assessment ranks among annual ones only).
-        t = time.perf_counter()
-        stats["annual"] = self._annual()
-        if stats["annual"]:
-            stats["annual_ranks_updated"] = _write_ranks(self.conn, self.region_id,
-                                                         kinds=("annual",))
-        self.timings["annual"] = time.perf_counter() - t
-        self.timings["total"] = time.perf_counter() - t0
-        stats["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
-        return stats
 
     def _aggregate_sql(self) -> str:
         """The measurement pass: per assessment, earned (e) and possible (p) points per

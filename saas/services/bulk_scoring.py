@@ -205,14 +205,6 @@ class _Sql:
                 f" WHEN {i}.z IS NULL OR {i}.z <= 0 OR {d} >= {i}.z THEN {self.zero}"
                 f" ELSE {self._linear(m, i)} END")
 
-    def color(self, m: str = "m", i: str = "i") -> str:
-        d = self._d(m, i)
-        return (f"CASE WHEN {self.no_data(m, i)} THEN 'no_data'"
-                f" WHEN {i}.isbool = 1 THEN CASE WHEN {m}.value <> 0 THEN 'green' ELSE 'red' END"
-                f" WHEN {d} <= 0 THEN CASE WHEN {i}.w IS NOT NULL AND {d} > {i}.w"
-                f" THEN 'yellow' ELSE 'green' END"
-                f" ELSE 'red' END")
-
 
 @contextlib.contextmanager
 def _planner(conn, **settings: str):

@@ -25,6 +25,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from saas.domain.points import DEFAULT_SEVERITY_POINTS
+from saas.domain.scoring import DEFAULT_WEIGHTS, GradeBands
+
 __all__ = [
     "CLAUSE_KEYS",
     "DATA_SOURCES",
@@ -78,10 +81,11 @@ MEASURES: tuple[str, ...] = (
 MEASURES_WITH_MONTHS: tuple[str, ...] = ("payment_suspension", "suspension")
 INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "clinic", "pharmacy")
 
+_BANDS = GradeBands()
 DEFAULT_TEMPLATE_SETTINGS: dict[str, Any] = {
-    "perspective_weights": {"financial": 25, "patient": 25, "process": 25, "learning": 25},
-    "grade_bands": {"excellent": 90, "pass": 75, "basic": 60},
-    "points": {"minor": 2, "general": 5, "serious": 8, "fraud": 12},
+    "perspective_weights": dict(DEFAULT_WEIGHTS),
+    "grade_bands": {"excellent": _BANDS.excellent, "pass": _BANDS.pass_, "basic": _BANDS.basic},
+    "points": dict(DEFAULT_SEVERITY_POINTS),
     "thresholds": [
         {"points": 3, "measure": "interview"},
         {"points": 6, "measure": "rectification_order"},

@@ -31,13 +31,10 @@ SETTING_ROWS = (
     ("name", "范本名称", ""),
     ("version", "版本", "导出时的版本号；导入时内容有变化即成为下一版本"),
     ("applies_to", "适用机构类型", "hospital, clinic, pharmacy（可多个，逗号分隔）"),
-    ("perspective_weights", "维度权重",
-     "financial=25, patient=25, process=25, learning=25（合计 100）"),
-    ("grade_bands", "等级分数线", "excellent=90, pass=75, basic=60（低于 basic 为不合格）"),
-    ("points", "记分标准", "minor=2, general=5, serious=8, fraud=12"),
-    ("thresholds", "记分处理阈值",
-     ("记分:措施[:月数]，分号分隔，如 3:interview; 6:rectification_order; "
-      "9:public_notice; 12:suspension:3")),
+    ("perspective_weights", "维度权重", "默认 {}（合计 100）"),
+    ("grade_bands", "等级分数线", "默认 {}（低于 basic 为不合格）"),
+    ("points", "记分标准", "默认 {}"),
+    ("thresholds", "记分处理阈值", "记分:措施[:月数]，分号分隔，默认 {}"),
 )
 CLAUSE_COLUMNS = (("number", "条款编号"), ("title", "标题"), ("text", "条款内容"))
 INDICATOR_COLUMNS = (
@@ -397,6 +394,8 @@ def _write_settings(sheet, spec: dict) -> None:
     sheet.title = TEMPLATE_SHEET
     _header(sheet, ("字段", "值", "说明"), (22, 70, 60))
     for key, label, note in SETTING_ROWS:
+        if key in rules.DEFAULT_TEMPLATE_SETTINGS:  # the defaults, as they would be typed
+            note = note.format(_setting_text(key, rules.DEFAULT_TEMPLATE_SETTINGS[key]))
         sheet.append([key, _setting_text(key, spec.get(key)), f"{label}：{note}" if note
                       else label])
 

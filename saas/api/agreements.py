@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
 from saas.services import agreements
 from saas.timeutil import today_local
@@ -84,7 +85,8 @@ class InformationChangeSchema(ma.Schema):
     old_value = ma.fields.String(allow_none=True)
     new_value = ma.fields.String()
     changed_on = ma.fields.Date()
-    due_on = ma.fields.Date(metadata={"description": "changed_on + 30 working days"})
+    due_on = ma.fields.Date(metadata={
+        "description": f"changed_on + {DEFAULT_FILING_WORKDAYS} working days"})
     filed_on = ma.fields.Date(allow_none=True)
     late = ma.fields.Boolean()
     calendar_warning = ma.fields.String(allow_none=True)
@@ -193,5 +195,6 @@ class AgreementChanges(MethodView):
     @blp.response(201, InformationChangeSchema)
     @authenticated
     def post(self, body, agreement_id):
-        """File a major information change; due 30 working days after `changed_on`."""
+        """File a major information change; due on the filing deadline (working days after
+        `changed_on`, on the official calendar); see `due_on`."""
         return agreements.describe_change(agreements.file_change(agreement_id, **body))

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from saas.api.common import PageArgs, StrictSchema, authenticated, get_or_404, page_schema, paginate
-from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, STATES
+from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, MAX_DESCRIPTION, STATES
 from saas.domain.points import SEVERITIES
 from saas.models import Finding
 from saas.services import findings
@@ -53,7 +53,7 @@ class FindingCreateSchema(StrictSchema):
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(SEVERITIES))
     amount_fen = ma.fields.Integer(strict=True, load_default=0,
                                    validate=ma.validate.Range(min=0, max=MAX_AMOUNT_FEN))
-    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
+    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_DESCRIPTION))
     location = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
     evidence_ids = ma.fields.List(ma.fields.Integer(), load_default=list)
 
@@ -63,7 +63,7 @@ class FindingConfirmSchema(StrictSchema):
 
 
 class FindingDismissSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_DESCRIPTION))
 
 
 def _with_refs(statement):

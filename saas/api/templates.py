@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.domain.filetypes import XLSX
 from saas.services import templates
 
 URL = "/templates"
 blp = Blueprint("templates", __name__, description="协议范本（版本化，发布后不可修改）")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateIndicatorSchema(ma.Schema):

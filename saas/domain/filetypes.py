@@ -12,9 +12,6 @@ _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 )
-#: Extensions a download may carry for each type.
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf",
-              XLSX: ".xlsx", "text/csv": ".csv"}
 
 
 def _is_xlsx(data: bytes) -> bool:

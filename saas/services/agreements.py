@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.api.common import get_or_404
 from saas.domain import lifecycle
-from saas.domain.calendar import WorkdayCalendar
+from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.permissions import can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
@@ -75,6 +75,7 @@ def detail(agreement_id: int) -> dict:
         "changes": [describe_change(c) for c in changes],
         "actions": [a for a in actions if not (a == "renew" and successor)],
         "last_annual_grade": last_annual_grade(agreement.id),
+        "filing_workdays": DEFAULT_FILING_WORKDAYS,
     }
 
 

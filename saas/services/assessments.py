@@ -260,7 +260,7 @@ def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) ->
         if result.errors:
             raise Invalid(f"{len(result.errors)} 行有错误，未保存任何数据", result.errors)
         before, after = _apply(assessment, result.rows, by_code, measurements, linked, uploads)
-        scoring.recompute(assessment)
+        scoring.recompute(assessment, due, measurements)
         if after:
             audit.record("measurements.saved", assessment, before=before,
                          after={"source": source, "values": after})
@@ -355,7 +355,7 @@ def measurement_template(assessment: Assessment, fmt: str) -> tuple[bytes, str, 
 def detail(assessment: Assessment) -> dict:
     """What the measurement form shows: the scorecard rows, each indicator's evidence,
     the caller's allowed actions and the last return reason."""
-    card = scoring.scorecard(assessment)
+    card, _due = scoring.measurement_card(assessment)
     files = db.session.execute(
         select(Evidence, Indicator.code)
         .join(Measurement, Measurement.id == Evidence.measurement_id)
@@ -365,11 +365,8 @@ def detail(assessment: Assessment) -> dict:
     evidence: dict[str, list] = {}
     for file, code in files:
         evidence.setdefault(code, []).append(file)
-    findings = db.session.execute(
-        select(Finding).where(Finding.assessment_id == assessment.id).order_by(Finding.id)
-    ).scalars().all()
     return {"assessment": assessment, "card": card, "evidence": evidence,
-            "findings": findings, "actions": allowed_actions(assessment),
+            "actions": allowed_actions(assessment),
             "return_reason": last_return_reason(assessment)
             if assessment.status == "draft" else None}
 

@@ -54,6 +54,7 @@ from saas.errors import Forbidden
 from saas.extensions import db
 from saas.services import audit
 from saas.services.base import transaction
+from saas.services.scoring import RANKED_STATUSES
 from tenants.context import TenantContext, acting_as, current
 
 PIDX = {p: n for n, p in enumerate(scoring.PERSPECTIVES)}
@@ -62,7 +63,6 @@ PIDX = {p: n for n, p in enumerate(scoring.PERSPECTIVES)}
 PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
-RANKED_STATUSES = ("submitted", "finalized")
 TIE_BAND = 1e-6
 """A value whose ×100 is within this of a .5 is a near tie (see the module docstring)."""
 _TEMP = ("pact_bulk_agg", "pact_bulk_res")

@@ -116,10 +116,16 @@ def score_values(due: DueIndicators, measurements: dict[int, Measurement]) -> Sc
     return score_scorecard(due.rules, values, bands=bands)
 
 
-def recompute(assessment: Assessment) -> Scorecard:
+def recompute(assessment: Assessment, due: DueIndicators | None = None,
+              measurements: dict[int, Measurement] | None = None) -> Scorecard:
     """Score ``assessment`` and keep the result (total/grade/perspectives) on it, for ranks,
-    lists and dashboards. Runs in the caller's transaction."""
-    card = score_values(due_indicators(assessment), measurements_of(assessment))
+    lists and dashboards. Runs in the caller's transaction. ``due`` and ``measurements``:
+    what the caller already loaded (due_indicators / measurements_of), to save queries."""
+    if due is None:
+        due = due_indicators(assessment)
+    if measurements is None:
+        measurements = measurements_of(assessment)
+    card = score_values(due, measurements)
     total, grade = card.total, card.grade
     if assessment.kind == "annual":
         total, grade, _ = _annual_override(assessment, card)
@@ -131,21 +137,29 @@ def recompute(assessment: Assessment) -> Scorecard:
 # --------------------------------------------------------------------------- scorecard
 
 
-def scorecard(assessment: Assessment) -> dict:
-    """The contract's scorecard, live from the stored measurements (no writes), with
-    rank in the region and peer group, the last periods' history and the flags."""
+def measurement_card(assessment: Assessment) -> tuple[dict, DueIndicators]:
+    """The scorecard without ranks, history or flags: totals, perspectives, completeness
+    and the indicator rows (what the measurement form shows), and the due indicators."""
     due = due_indicators(assessment)
     measurements = measurements_of(assessment)
     card = score_values(due, measurements)
-    total, grade = card.total, card.grade
     body = {"assessment_id": assessment.id, "institution_id": assessment.institution_id,
             "agreement_id": assessment.agreement_id, "kind": assessment.kind,
             "period": assessment.period, "status": assessment.status,
             "perspectives": dict(card.perspectives), "completeness": card.completeness,
             "indicators": _indicator_rows(due, measurements, card)}
+    total, grade = card.total, card.grade
     if assessment.kind == "annual":
         total, grade, body["annual"] = _annual_override(assessment, card)
     body.update(total=total, grade=grade)
+    return body, due
+
+
+def scorecard(assessment: Assessment) -> dict:
+    """The contract's scorecard, live from the stored measurements (no writes), with
+    rank in the region and peer group, the last periods' history and the flags."""
+    body, due = measurement_card(assessment)
+    total, grade = body["total"], body["grade"]
     history = _history(assessment, total, grade)
     body["history"] = [{k: h[k] for k in ("assessment_id", "period", "total", "grade")}
                        for h in history]

@@ -17,19 +17,15 @@ from saas.web import (  # noqa: F401
 
 @web.app_context_processor
 def _helpers():
-    from flask import current_app
     from flask_babel import get_locale
     from flask_babel import gettext as _
 
     from saas.web.labels import ROLE_LABELS, label
 
     def nav_items():
-        items = [("web.institutions", _("定点机构")), ("web.templates", _("协议范本")),
-                 ("web.agreements", _("服务协议")), ("web.assessments", _("考核评估")),
-                 ("web.findings", _("检查发现"))]
-        endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
-        return [(e, text) for e, text in items if e in endpoints]
+        return [("web.institutions", _("定点机构")), ("web.templates", _("协议范本")),
+                ("web.agreements", _("服务协议")), ("web.assessments", _("考核评估")),
+                ("web.findings", _("检查发现"))]
 
-    endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
-    return {"nav_items": nav_items, "url_endpoints": endpoints, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
+    return {"nav_items": nav_items, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
             "label": label}

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from saas.domain.filetypes import XLSX
 from saas.errors import Invalid
 from saas.extensions import db
 from saas.services import templates
 from saas.web import web
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FLASHED_ERRORS = 20
 
 

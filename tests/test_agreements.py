@@ -590,10 +590,11 @@ def test_page_create_refusals_keep_the_form_and_write_nothing(api_as, web_as, ch
     api = api_as("a_bureau_admin")
     web = web_as("a_bureau_admin")
     before = api.get("/agreements").get_json()["total"]
+    fields = {k: v for k, v in change.items() if k != "template"}  # the parameter is shared
     form = {"institution_id": str(institution_id(api, "AH1")),
-            "template_id": str(template_id(api, change.pop("template", "HOSP-2026"))),
+            "template_id": str(template_id(api, change.get("template", "HOSP-2026"))),
             "number": "A-2025-011", "start": "2025-01-01", "end": "2025-12-31",
-            "csrf_token": csrf_from(web.get("/agreements").get_data(as_text=True)), **change}
+            "csrf_token": csrf_from(web.get("/agreements").get_data(as_text=True)), **fields}
     response = web.post("/agreements", data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422

@@ -605,6 +605,19 @@ def test_page_create_refusals_keep_the_form_and_write_nothing(api_as, web_as, ch
     assert api.get("/agreements").get_json()["total"] == before
 
 
+def test_page_create_with_another_regions_institution_is_refused(api_as, web_as):
+    api = api_as("a_bureau_admin")
+    web = web_as("a_bureau_admin")
+    foreign = institution_id(api_as("b_bureau_admin"), "BH1")
+    response = web.post("/agreements", data={
+        "institution_id": str(foreign), "template_id": str(template_id(api, "HOSP-2026")),
+        "number": "X-1", "start": "2025-01-01", "end": "2025-12-31",
+        "csrf_token": csrf_from(web.get("/agreements").get_data(as_text=True))})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不存在" in html and "乙区" not in html
+    assert "X-1" not in numbers(api_as("b_bureau_admin")) | numbers(api)
+
+
 @pytest.mark.parametrize("who", ["a_bureau_inspector", "ah1_admin"])
 def test_page_offers_no_new_agreement_form_without_the_right(web_as, who):
     web = web_as(who)

@@ -25,8 +25,8 @@ def main():
 
 def register_commands(app) -> None:
     """Commands also reachable as `flask --app saas ...`."""
-    for command in (db_group, tenants_group, users_group, audit_group, agreements_group, demo,
-                    serve, worker, seed_scale):
+    for command in (db_group, tenants_group, users_group, audit_group, agreements_group,
+                    scores_group, demo, serve, worker, seed_scale):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 
@@ -140,6 +140,62 @@ def agreements_expire(today, region_code):
         click.echo(f"region {region_id}: {done}")
 
 
+@click.group("scores", cls=AppGroup, help="平衡计分卡 scores and ranks of a region.")
+def scores_group():
+    pass
+
+
+def _region_or_exit(region_code: str):
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import Region
+
+    region = db.session.execute(
+        select(Region).where(Region.code == region_code)).scalar_one_or_none()
+    if region is None:
+        click.echo(f"no region with code {region_code}", err=True)
+        sys.exit(2)
+    return region
+
+
+@scores_group.command("recompute")
+@click.option("--region", "region_code", required=True, help="Region (统筹区) code.")
+def scores_recompute(region_code):
+    """Recompute every scorecard of the region, e.g. after a bulk import or a rule fix."""
+    from saas.services.bulk_scoring import recompute_region
+
+    stats = recompute_region(_region_or_exit(region_code).id)
+    click.echo(f"region {region_code}: {stats['assessments']} assessments "
+               f"({stats['measurements']} measurements, {stats['annual']} annual) scored, "
+               f"{stats['assessments_updated']} changed, in {stats['timings']['total']:.1f}s")
+
+
+@scores_group.command("ranks")
+@click.option("--region", "region_code", required=True, help="Region (统筹区) code.")
+@click.option("--period", required=True, help="e.g. 2026-10, 2026-Q3, 2026.")
+@click.option("--kind", default="self", show_default=True, help="Assessment kind.")
+def scores_ranks(region_code, period, kind):
+    """排名: the period's ranking in the region and the peer group, as CSV."""
+    import csv
+
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import Institution
+    from saas.services.bulk_scoring import region_ranks
+
+    region = _region_or_exit(region_code)
+    rows = region_ranks(region.id, [period], (kind,))
+    names = dict(db.session.execute(select(Institution.id, Institution.code).where(
+        Institution.region_id == region.id)).all())
+    out = csv.writer(sys.stdout)
+    out.writerow(["rank_region", "rank_peer", "institution", "assessment_id", "total"])
+    for r in rows:
+        out.writerow([r["rank_region"], r["rank_peer"], names.get(r["institution_id"]),
+                      r["id"], r["total"]])
+
+
 @click.command("seed-scale")
 @with_appcontext
 @click.option("--institutions", type=int, required=True, help="How many institutions.")
@@ -150,7 +206,7 @@ def agreements_expire(today, region_code):
               help="Indicators due each month per template (shipped + breakdown ones).")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
 @click.option("--reset", is_flag=True, help="Delete the region's institutions first.")
-@click.option("--no-score", is_flag=True, help="Load the values only; leave totals and ranks empty.")
+@click.option("--no-score", is_flag=True, help="Load the values only; leave totals empty.")
 def seed_scale(institutions, months, region_code, indicators, seed, reset, no_score):
     """Synthetic region data for benchmarks (PostgreSQL; SQLite up to 200 institutions)."""
     from saas.services.seed_scale import SeedRefused
@@ -236,8 +292,8 @@ def worker():
     Worker(["default"], connection=conn).work(with_scheduler=True)
 
 
-for _command in (db_group, tenants_group, users_group, audit_group, agreements_group, demo,
-                 serve, worker, seed_scale):
+for _command in (db_group, tenants_group, users_group, audit_group, agreements_group,
+                 scores_group, demo, serve, worker, seed_scale):
     main.add_command(_command)
 
 

@@ -1,6 +1,7 @@
 """saas.services.bulk_scoring: the set-based recompute of a region gives every assessment
 exactly the scorecard saas.domain.scoring gives it, and the ranks the scorecard shows; on
-SQLite and (where it answers) on PostgreSQL with row-level security on."""
+SQLite and (where it answers) on PostgreSQL with row-level security on; region_ranks gives
+the ranks the scorecard shows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from conftest import acting
 
-STALE = {"total": 12.3, "grade": "excellent", "rank_region": 99, "rank_peer": 99}
+STALE = {"total": 12.3, "grade": "excellent"}
 """Stored results the recompute must overwrite (or clear, where nothing is scored)."""
 
 # (assessment kind, period, status): several per rank group and period, drafts, a mock,
@@ -128,8 +129,11 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
     from saas.domain.periods import parse_period
     from saas.extensions import db
     from saas.models import Agreement, Assessment, Institution, Measurement
+    from saas.services.bulk_scoring import region_ranks
 
-    with acting(app, who):
+    with acting(app, who) as user:
+        ranked = {r["id"]: (r["rank_region"], r["rank_peer"])
+                  for r in region_ranks(user.region_id)}
         assessments = db.session.scalars(select(Assessment).order_by(Assessment.id)).all()
         agreements = {a.id: a for a in db.session.scalars(select(Agreement))}
         institutions = {i.id: i for i in db.session.scalars(select(Institution))}
@@ -168,15 +172,16 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
                     and a.status in ("submitted", "finalized"):
                 latest.setdefault((a.period, RANK_GROUPS[a.kind]), {})[a.institution_id] = \
                     a.total
+        assert set(ranked) == {a.id for a in assessments}
         for a in assessments:
             if not RANK_GROUPS.get(a.kind) or a.total is None:
-                assert (a.rank_region, a.rank_peer) == (None, None), a.id
+                assert ranked[a.id] == (None, None), a.id
                 continue
             totals = dict(latest.get((a.period, RANK_GROUPS[a.kind]), {}))
             totals[a.institution_id] = a.total
             expected = (scoring.rank(totals)[a.institution_id],
                         scoring.rank_in_groups(totals, peers)[a.institution_id])
-            assert (a.rank_region, a.rank_peer) == expected, (a.id, a.kind, a.period)
+            assert ranked[a.id] == expected, (a.id, a.kind, a.period)
         db.session.rollback()
     return checked
 
@@ -193,8 +198,8 @@ def test_recompute_matches_the_reference(app, seed):
         stats = recompute_region(region_id)
     assert stats["assessments"] == 3 * len(PLAN), str(stats)
     assert stats["assessments_updated"] > 0
-    # non-due indicators are measured in the data, and some totals lie within a hair of
-    # x.xx5: those assessments are summed again
+    # non-due and foreign indicators are measured in the data: those assessments are
+    # summed again over their due indicators
     assert stats["summed_again"] > 0
     assert _check_region(app) == 3 * len(PLAN)
 
@@ -207,36 +212,34 @@ def test_a_changed_value_is_rescored_and_reranked(app):
     from saas.extensions import db
     from saas.models import Assessment, Indicator, Measurement
     from saas.services import scoring
-    from saas.services.bulk_scoring import recompute_region, refresh_ranks
+    from saas.services.bulk_scoring import recompute_region, region_ranks
 
     region_id = _build(app, 7)
     with acting(app, "a_bureau_admin"):
         recompute_region(region_id)
     with acting(app, "a_bureau_admin"):
+        before = {r["id"]: r["rank_region"] for r in region_ranks(region_id, ["2026-01"])}
         lowest = db.session.scalars(
             select(Assessment).where(Assessment.kind == "self", Assessment.period == "2026-01",
                                      Assessment.total > 0)
             .order_by(Assessment.total, Assessment.id)).first()
-        red = next(row["code"] for row in scoring.scorecard_rows(lowest)
-                   if row["color"] == "red")
-        m = db.session.scalars(
-            select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
-            .where(Measurement.assessment_id == lowest.id, Indicator.code == red)).one()
-        m.value = None  # a red value of the lowest total goes missing: the total rises
+        lowest_id = lowest.id
+        red = [row["code"] for row in scoring.scorecard_rows(lowest) if row["color"] == "red"]
+        for m in db.session.scalars(
+                select(Measurement).join(Indicator, Indicator.id == Measurement.indicator_id)
+                .where(Measurement.assessment_id == lowest.id, Indicator.code.in_(red))):
+            m.value = None  # the red values of the lowest total go missing: 100 points
         db.session.commit()
         stats = recompute_region(region_id)
     assert stats["assessments_updated"] == 1
     _check_region(app)
-
     with acting(app, "a_bureau_admin"):
-        ranked = db.session.execute(select(Assessment.period).where(
-            Assessment.rank_region.is_not(None))).scalars().all()
-        db.session.execute(Assessment.__table__.update()
-                           .where(Assessment.region_id == region_id).values(rank_region=None))
-        db.session.commit()
-        assert refresh_ranks(region_id, ["2026-01"]) == ranked.count("2026-01") > 0
-        assert refresh_ranks(region_id) == len(ranked) - ranked.count("2026-01")
-    _check_region(app)
+        after = {r["id"]: r["rank_region"] for r in region_ranks(region_id, ["2026-01"])}
+        only_january = region_ranks(region_id, ["2026-01"], kinds=("self",))
+    assert after.keys() == before.keys()
+    assert before[lowest_id] > 1 and after[lowest_id] == 1
+    assert {r["period"] for r in only_january} == {"2026-01"}
+    assert {r["kind"] for r in only_january} == {"self"}
 
 
 def test_annual_assessments_are_left_to_the_service_rules(app):
@@ -244,7 +247,7 @@ def test_annual_assessments_are_left_to_the_service_rules(app):
     from saas.extensions import db
     from saas.models import Agreement, Assessment, Measurement
     from saas.services import scoring
-    from saas.services.bulk_scoring import recompute_region
+    from saas.services.bulk_scoring import recompute_region, region_ranks
 
     region_id = _build(app, 11)
     with acting(app, "a_bureau_admin") as user:
@@ -268,13 +271,15 @@ def test_annual_assessments_are_left_to_the_service_rules(app):
         annual = db.session.get(Assessment, annual_id)
         live = scoring.scorecard(annual)
         assert annual.total == live["total"] and annual.grade == live["grade"]
-        assert annual.rank_region == 1 and annual.rank_peer == 1
         db.session.rollback()
+        ranks = region_ranks(region_id, kinds=("annual",))
+        assert [(r["id"], r["rank_region"], r["rank_peer"]) for r in ranks] == [
+            (annual_id, 1, 1)]
 
 
 def test_only_the_regions_bureau_may_recompute(app):
     from saas.errors import Forbidden
-    from saas.services.bulk_scoring import recompute_region, refresh_ranks
+    from saas.services.bulk_scoring import recompute_region, region_ranks
 
     with acting(app, "a_bureau_admin") as user:
         region_a = user.region_id
@@ -282,7 +287,7 @@ def test_only_the_regions_bureau_may_recompute(app):
         with acting(app, who), pytest.raises(Forbidden):
             recompute_region(region_a)
         with acting(app, who), pytest.raises(Forbidden):
-            refresh_ranks(region_a)
+            region_ranks(region_a)
 
 
 def test_other_regions_are_not_touched(app):
@@ -310,34 +315,33 @@ def test_other_regions_are_not_touched(app):
         recompute_region(region_a)
     with acting(app, "b_bureau_admin"):
         b = db.session.get(Assessment, b_id)
-        assert (b.total, b.grade, b.rank_region) == (1.0, "fail", None)
+        assert (b.total, b.grade) == (1.0, "fail")
         db.session.rollback()
 
 
-def test_postgresql_rounds_exactly_as_python(app):
-    """Python's round(x, 2) decides on the double's exact binary value, ties to even; the
-    SQL spelling must agree bit for bit, ties and near ties included."""
-    if app.config["BACKEND"] != "postgresql":
-        pytest.skip("SQLite calls Python's own round()")
+def test_sql_hundredths_are_pythons(app):
+    """The SQL spelling of scoring.hundredths() gives Python's integer for every double,
+    halves, near halves and the points of linear scores included."""
     from sqlalchemy import text
 
+    from saas.domain.scoring import hundredths
     from saas.extensions import db
     from saas.services.bulk_scoring import _Sql
 
     rng = random.Random(3)
-    values = [0.0, 100.0, 0.005, 0.015, 0.125, 0.375, 0.625, 0.875, 2.675, 1.005, 0.285,
-              96.875, 96.125, 99.995, 74.995, 59.995, 89.995, 12.345]
+    values = [0.0, 100.0, 0.005, 0.015, 0.125, 0.375, 2.675, 1.005, 0.285, 96.875, 99.995,
+              74.995, 12.345, 10 * 0.2 / 0.3, 8 * 7 / 8]
     values += [n + k / 8 for n in range(0, 100, 7) for k in (1, 3, 5, 7)]
     values += [rng.uniform(0, 100) for _ in range(300)]
     values += [round(rng.uniform(0, 100), 3) for _ in range(300)]
     values += [math.nextafter(v, d) for v in values[:60] for d in (0.0, 101.0)]
-    expression = _Sql("postgresql").round2("CAST(x AS DOUBLE PRECISION)")
+    expression = _Sql(app.config["BACKEND"]).hundredths("CAST(:x AS DOUBLE PRECISION)")
     with acting(app, "a_bureau_admin"):
-        got = db.session.execute(
-            text(f"SELECT x, {expression} FROM unnest(CAST(:xs AS DOUBLE PRECISION[])) AS x"),
-            {"xs": values}).all()
+        got = [db.session.execute(text(f"SELECT {expression}"), {"x": x}).scalar_one()
+               for x in values]
         db.session.rollback()
-    mismatches = [(x, r, round(x, 2)) for x, r in got if r != round(x, 2)]
+    mismatches = [(x, g, hundredths(x)) for x, g in zip(values, got, strict=True)
+                  if g != hundredths(x)]
     assert not mismatches, mismatches[:5]
 
 
@@ -394,3 +398,40 @@ def test_results_written_by_the_scoring_service_compare_equal(app):
         db.session.commit()
         stats = recompute_region(region_id)
     assert stats["assessments_updated"] == 0
+
+
+def test_ranks_of_one_kind_are_ranked_within_their_whole_rank_group(app):
+    """routine and flight inspections rank together (RANK_GROUPS): asking for one kind
+    filters the rows, not the competitors."""
+    from saas.services.bulk_scoring import recompute_region, region_ranks
+
+    region_id = _build(app, 17)
+    with acting(app, "a_bureau_admin"):
+        recompute_region(region_id)
+        everything = {r["id"]: r for r in region_ranks(region_id)}
+        routine = region_ranks(region_id, ["2026-Q1"], kinds=("routine",))
+    assert routine and {r["kind"] for r in routine} == {"routine"}
+    for r in routine:
+        assert (r["rank_region"], r["rank_peer"]) == (
+            everything[r["id"]]["rank_region"], everything[r["id"]]["rank_peer"])
+
+
+def test_scores_commands(app):
+    from saas.extensions import db
+    from saas.models import Region
+
+    region_id = _build(app, 19)
+    with app.app_context():
+        code = db.session.get(Region, region_id).code
+        db.session.remove()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["scores", "recompute", "--region", code])
+    assert result.exit_code == 0, result.output
+    assert f"{3 * len(PLAN)} assessments" in result.output
+    ranks = runner.invoke(args=["scores", "ranks", "--region", code, "--period", "2026-01"])
+    assert ranks.exit_code == 0, ranks.output
+    lines = ranks.output.strip().splitlines()
+    assert lines[0] == "rank_region,rank_peer,institution,assessment_id,total"
+    assert len(lines) == 1 + 3 and lines[1].startswith("1,1,")
+    missing = runner.invoke(args=["scores", "recompute", "--region", "000000"])
+    assert missing.exit_code == 2 and "no region" in missing.output

@@ -18,6 +18,7 @@ Vocabulary
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -40,7 +41,23 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 """Default perspective weights of the 平衡计分卡 (a template may override them)."""
 
 TOTAL_DECIMALS = 2
-"""Scorecard totals (total, perspective scores, annual total) are rounded to this."""
+"""Indicator points, perspective scores and totals are kept to this many decimals
+(得分保留两位小数), rounded half up (四舍五入). Sums are then exact whole numbers of
+hundredths, so what a clerk adds up on the scorecard is what the engine added up, and
+the set-based recompute in SQL gets the same numbers in any summing order."""
+_UNIT = 10 ** TOTAL_DECIMALS
+
+
+def hundredths(x: float) -> int:
+    """``x`` to whole hundredths, half up, as ``floor(x * 100 + 0.5)`` in IEEE double
+    arithmetic: the same operations in SQL give the same integer."""
+    return math.floor(x * float(_UNIT) + 0.5)
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest whole number, halves up (both >= 0,
+    denominator > 0), in exact integer arithmetic."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 class _NotApplicable:
@@ -100,7 +117,7 @@ class IndicatorRule:
 
 @dataclass(frozen=True)
 class IndicatorScore:
-    """Result of one measurement: ``score`` is full precision (None unless scored)."""
+    """Result of one measurement: ``score`` in points to hundredths (None unless scored)."""
 
     code: str
     value: Any
@@ -127,10 +144,15 @@ def _oriented(rule: IndicatorRule, value: float) -> tuple[float, float | None, f
 
 
 def _linear_points(d: float, z: float | None, max_points: float) -> float:
-    """Points for a missed target (d > 0): linear from full at the target to 0 at z."""
+    """Points for a missed target (d > 0): linear from full at the target to 0 at z,
+    to hundredths (half up)."""
     if z is None or z <= 0 or d >= z:
         return 0.0
-    return min(max_points, max(0.0, max_points * (z - d) / z))
+    return hundredths(min(max_points, max(0.0, max_points * (z - d) / z))) / _UNIT
+
+
+def _full(rule: IndicatorRule) -> float:
+    return hundredths(float(rule.max_points)) / _UNIT
 
 
 def _score_numeric(rule: IndicatorRule, value: Any) -> IndicatorScore:
@@ -138,8 +160,7 @@ def _score_numeric(rule: IndicatorRule, value: Any) -> IndicatorScore:
     d, w, z = _oriented(rule, v)
     if d <= 0:
         color = "yellow" if w is not None and d > w else "green"
-        return IndicatorScore(rule.code, v, float(rule.max_points), rule.max_points, color,
-                              "scored")
+        return IndicatorScore(rule.code, v, _full(rule), rule.max_points, color, "scored")
     points = _linear_points(d, z, float(rule.max_points))
     return IndicatorScore(rule.code, v, points, rule.max_points, "red", "scored")
 
@@ -160,7 +181,7 @@ def score_indicator(rule: IndicatorRule, value: Any) -> IndicatorScore:
         return IndicatorScore(rule.code, None, None, rule.max_points, "no_data", "missing")
     if rule.direction == "boolean":
         ok = bool(value)
-        return IndicatorScore(rule.code, value, float(rule.max_points) if ok else 0.0,
+        return IndicatorScore(rule.code, value, _full(rule) if ok else 0.0,
                               rule.max_points, "green" if ok else "red", "scored")
     return _score_numeric(rule, value)
 
@@ -209,7 +230,7 @@ def grade_for(total: float | None, bands: GradeBands = GradeBands()) -> str | No
 
 @dataclass
 class Scorecard:
-    """A 平衡计分卡 result. ``total`` and ``perspectives`` are rounded to
+    """A 平衡计分卡 result. ``total`` and ``perspectives`` are kept to
     :data:`TOTAL_DECIMALS`; a perspective without scored indicators is None."""
 
     total: float | None
@@ -234,28 +255,31 @@ class Scorecard:
         }
 
 
-def _perspective_scores(rules: list[IndicatorRule],
-                        scores: list[IndicatorScore]) -> dict[str, float | None]:
-    """earned / max of *scored* indicators * 100 per perspective (None when none)."""
-    earned = dict.fromkeys(PERSPECTIVES, 0.0)
-    possible = dict.fromkeys(PERSPECTIVES, 0.0)
+def _perspective_hundredths(rules: list[IndicatorRule],
+                            scores: list[IndicatorScore]) -> dict[str, int | None]:
+    """earned / max of *scored* indicators × 100 per perspective, in hundredths (half up);
+    None when the perspective has no scored indicator with points."""
+    earned = dict.fromkeys(PERSPECTIVES, 0)
+    possible = dict.fromkeys(PERSPECTIVES, 0)
     for rule, s in zip(rules, scores, strict=True):
         if s.status == "scored":
-            earned[rule.perspective] += s.score  # type: ignore[operator]
-            possible[rule.perspective] += float(rule.max_points)
-    return {p: (earned[p] / possible[p] * 100 if possible[p] > 0 else None)
+            earned[rule.perspective] += hundredths(s.score)  # type: ignore[arg-type]
+            possible[rule.perspective] += hundredths(float(rule.max_points))
+    return {p: (_half_up(100 * _UNIT * earned[p], possible[p]) if possible[p] > 0 else None)
             for p in PERSPECTIVES}
 
 
-def _weighted_total(perspectives: Mapping[str, float | None],
-                    weights: Mapping[str, float]) -> float | None:
-    """Weighted mean over perspectives with data; weights renormalised over those.
-    None when no perspective has data (or those that do all weigh 0)."""
-    pairs = [(float(weights.get(p, 0)), s) for p, s in perspectives.items() if s is not None]
+def weighted_total(perspectives: Mapping[str, int | None],
+                   weights: Mapping[str, float]) -> int | None:
+    """The weighted mean of the perspective scores with data (in hundredths, as shown),
+    weights (to hundredths) renormalised over those; in hundredths, half up. None when no
+    perspective has data (or those that do all weigh 0)."""
+    pairs = [(hundredths(float(weights.get(p, 0))), s) for p, s in perspectives.items()
+             if s is not None]
     weight_sum = sum(w for w, _ in pairs)
     if weight_sum <= 0:
         return None
-    return min(100.0, max(0.0, sum(w * s for w, s in pairs) / weight_sum))
+    return _half_up(sum(w * s for w, s in pairs), weight_sum)
 
 
 def _completeness(scores: list[IndicatorScore]) -> float:
@@ -265,8 +289,9 @@ def _completeness(scores: list[IndicatorScore]) -> float:
     return sum(s.status == "scored" for s in applicable) / len(applicable)
 
 
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, TOTAL_DECIMALS)
+def _shown(x: int | None) -> float | None:
+    """Hundredths as the number shown (87.5 for 8750)."""
+    return None if x is None else x / _UNIT
 
 
 def score_scorecard(rules: Iterable[IndicatorRule], values: Mapping[str, Any],
@@ -283,10 +308,10 @@ def score_scorecard(rules: Iterable[IndicatorRule], values: Mapping[str, Any],
     if any(w < 0 for w in weights.values()):
         raise ValueError("perspective weights must be >= 0")
     scores = [score_indicator(r, values.get(r.code)) for r in rules]
-    raw = _perspective_scores(rules, scores)
-    total = _round(_weighted_total(raw, weights))
+    perspectives = _perspective_hundredths(rules, scores)
+    total = _shown(weighted_total(perspectives, weights))
     return Scorecard(total=total, grade=grade_for(total, bands),
-                     perspectives={p: _round(s) for p, s in raw.items()},
+                     perspectives={p: _shown(s) for p, s in perspectives.items()},
                      indicators=scores, completeness=_completeness(scores))
 
 
@@ -301,7 +326,9 @@ def annual_total(period_totals: list[float | None], points: float,
     known = [t for t in period_totals if t is not None]
     if not known:
         return None
-    return _round(max(0.0, sum(known) / len(known) - points * points_per_deduction))
+    mean = Fraction(sum(hundredths(t) for t in known), len(known))
+    rest = max(Fraction(0), mean - Fraction(points) * Fraction(points_per_deduction) * _UNIT)
+    return _shown(_half_up(rest.numerator, rest.denominator))
 
 
 def rank(totals: Mapping[Hashable, float | None]) -> dict[Hashable, int | None]:

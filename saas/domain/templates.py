@@ -140,6 +140,11 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _two_decimals(x: float) -> bool:
+    """At most two decimals (scores are kept to hundredths: saas.domain.scoring)."""
+    return abs(x * 100 - round(x * 100)) < 1e-6
+
+
 def _fmt(x: Any) -> str:
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
@@ -291,6 +296,10 @@ def _settings_problems(t: Mapping) -> list[Problem]:
                     ok = False
                     problems.append((_join("perspective_weights", p),
                                      f"权重应为不小于 0 的数字（当前 {w[p]!r}）"))
+                elif p in w and not _two_decimals(w[p]):
+                    ok = False
+                    problems.append((_join("perspective_weights", p),
+                                     f"权重最多保留两位小数（当前 {w[p]!r}）"))
             if ok:
                 total = sum(w[p] for p in PERSPECTIVES)
                 if not math.isclose(total, 100, abs_tol=1e-9):
@@ -512,6 +521,8 @@ def _indicator_problems(ind: Any, path: str, codes: dict[str, str]) -> list[Prob
         mp = ind["max_points"]
         if not _is_number(mp) or mp <= 0:
             problems.append((at("max_points"), f"满分 max_points 应为大于 0 的数字（当前 {mp!r}）"))
+        elif not _two_decimals(mp):
+            problems.append((at("max_points"), f"满分 max_points 最多保留两位小数（当前 {mp!r}）"))
 
     if direction == "boolean":
         if unit is not None and unit in UNITS and unit != "yes/no":

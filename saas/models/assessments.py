@@ -26,8 +26,8 @@ from tenants.isolation import InstitutionOwned
 
 class Assessment(InstitutionOwned, db.Model):
     __tablename__ = "assessments"
-    # Half-full pages: rewriting results and ranks (unindexed columns) then stays on the
-    # same page as a HOT update, with no index writes (saas.services.bulk_scoring).
+    # Half-full pages: rewriting results (unindexed columns) then stays on the same page
+    # as a HOT update, with no index writes (saas.services.bulk_scoring).
     __table_args__ = {"postgresql_with": {"fillfactor": 50}}
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
@@ -40,14 +40,10 @@ class Assessment(InstitutionOwned, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Cached result of the scoring engine; recomputed whenever a measurement changes.
+    # Ranks are not stored: they follow from the period's totals (bulk_scoring.region_ranks).
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
     perspectives: Mapped[dict | None] = mapped_column(JSON)
-    # 排名: competition rank (1, 2, 2, 4) of the total among the region's assessments of the
-    # same period and kind, and within the peer group (同级同类: institution kind and level).
-    # Written by saas.services.bulk_scoring (None while the total is None).
-    rank_region: Mapped[int | None] = mapped_column(Integer)
-    rank_peer: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     agreement = relationship("Agreement")

@@ -20,7 +20,7 @@ it bulk-loads, with PostgreSQL ``COPY`` (SQLite: ``executemany``):
   likely; a few values are missing or not applicable.
 
 Measurements hold values only (scores are computed when read); unless ``score=False``
-the assessments' totals, grades and ranks are then computed by
+the assessments' totals and grades are then computed by
 :func:`saas.services.bulk_scoring.recompute_region`. Bulk rows are synthetic seed data:
 they get one audit entry for the whole load, not one per row.
 """
@@ -357,8 +357,7 @@ def _assessment_rows(agreements: list[dict], months: int, region_id: int) -> lis
                          "period_start": start, "period_end": end, "status": "finalized",
                          "created_by": None, "submitted_at": submitted,
                          "finalized_at": finalized, "total": None, "grade": None,
-                         "perspectives": None, "rank_region": None, "rank_peer": None,
-                         "created_at": created})
+                         "perspectives": None, "created_at": created})
     return rows
 
 
@@ -433,8 +432,7 @@ COLUMNS = {
                    "suspended_at", "status_reason", "created_at"),
     "assessments": ("id", "region_id", "institution_id", "agreement_id", "kind", "period",
                     "period_start", "period_end", "status", "created_by", "submitted_at",
-                    "finalized_at", "total", "grade", "perspectives", "rank_region",
-                    "rank_peer", "created_at"),
+                    "finalized_at", "total", "grade", "perspectives", "created_at"),
 }
 MEASUREMENT_COLUMNS = ("region_id", "institution_id", "assessment_id", "indicator_id", "value",
                        "not_applicable", "updated_at")

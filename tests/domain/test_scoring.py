@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import math
 import pickle
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given
@@ -21,6 +23,7 @@ from saas.domain.scoring import (
     bottom_n,
     consecutive_flag,
     grade_for,
+    hundredths,
     peer_key,
     rank,
     rank_in_groups,
@@ -84,18 +87,30 @@ def test_lower_better_worked_cases(value, score, color):
 
 
 def test_lower_better_just_outside_target_and_just_inside_zero():
+    # a missed target is red even where the points still round to full (9.99999…)
     just_out = score_indicator(VIOL, 0.5000001)
-    assert just_out.color == "red"
-    assert 9.9999 < just_out.score < 10
-    near_zero = score_indicator(VIOL, 0.9999)
-    assert near_zero.color == "red"
-    assert 0 < near_zero.score == pytest.approx(0.002)
+    assert (just_out.color, just_out.score) == ("red", 10.0)
+    assert score_indicator(VIOL, 0.501).score == 9.98          # 9.98 exactly
+    near_zero = score_indicator(VIOL, 0.9995)                  # 0.01 points
+    assert (near_zero.color, near_zero.score) == ("red", 0.01)
+    assert score_indicator(VIOL, 0.9996).score == 0.01         # 0.008 -> 0.01
+    assert score_indicator(VIOL, 0.9998).score == 0.0          # 0.004 -> 0.00
 
 
-def test_lower_better_keeps_full_precision():
-    s = score_indicator(rule(target=0.5, zero=0.8, max_points=10), 0.6)
-    assert s.score == pytest.approx(10 * 0.2 / 0.3, abs=1e-12)
-    assert s.score != round(s.score, 2)
+@pytest.mark.parametrize(("value", "score"), [
+    (0.6, 6.67),     # 10 * 0.2 / 0.3 = 6.666… -> 6.67
+    (0.65, 5.0),     # 10 * 0.15 / 0.3 = 5
+    (0.7, 3.33),     # 3.333… -> 3.33
+    (0.799, 0.03),   # 0.0333… -> 0.03
+])
+def test_points_are_kept_to_hundredths_half_up(value, score):
+    s = score_indicator(rule(target=0.5, zero=0.8, max_points=10), value)
+    assert s.score == score
+
+
+def test_hundredths_round_half_up_as_float_operations():
+    assert [hundredths(x) for x in (0.125, 2.675, 0.005, 1.0, 0.0)] == [13, 268, 1, 100, 0]
+    assert hundredths(8.3349999) == 833
 
 
 # --------------------------------------------------------------------------- higher_better
@@ -127,10 +142,10 @@ def test_higher_better_worked_cases(value, score, color):
 
 def test_higher_better_just_outside_target_and_just_inside_zero():
     just_out = score_indicator(ECERT, 97.9999)
-    assert just_out.color == "red"
-    assert 7.999 < just_out.score < 8
-    near_zero = score_indicator(ECERT, 90.0001)
-    assert 0 < near_zero.score == pytest.approx(0.0001)
+    assert (just_out.color, just_out.score) == ("red", 8.0)    # 7.9999 -> 8.00
+    assert score_indicator(ECERT, 97.99).score == 7.99
+    assert score_indicator(ECERT, 90.01).score == 0.01
+    assert score_indicator(ECERT, 90.0001).score == 0.0
 
 
 def test_int_values_are_scored_as_floats():
@@ -476,7 +491,8 @@ def test_bottom_three_for_three_months_workflow():
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 offset = st.floats(min_value=1e-3, max_value=1e4, allow_nan=False, allow_infinity=False)
-points = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
+# max points and weights are kept to hundredths (templates refuse more decimals)
+points = st.integers(min_value=0, max_value=100000).map(lambda n: n / 100)
 
 
 @st.composite
@@ -524,7 +540,7 @@ def cards(draw, min_size=1):
 
 
 weights_st = st.fixed_dictionaries(
-    {p: st.floats(min_value=0, max_value=100, allow_nan=False) for p in PERSPECTIVES})
+    {p: st.integers(min_value=0, max_value=10000).map(lambda n: n / 100) for p in PERSPECTIVES})
 
 
 @given(numeric_rules(direction="lower_better"), finite, finite)
@@ -570,6 +586,40 @@ def test_meeting_the_target_means_full_points(r, v):
     assert (s.color != "red") == meets
     if meets:
         assert s.score == r.max_points
+
+
+@given(cards(), weights_st, st.randoms(use_true_random=False))
+def test_scorecard_does_not_depend_on_the_order_of_the_indicators(card, weights, rnd):
+    rules, values = card
+    shuffled = list(rules)
+    rnd.shuffle(shuffled)
+    a, b = score_scorecard(rules, values, weights), score_scorecard(shuffled, values, weights)
+    assert (a.total, a.perspectives) == (b.total, b.perspectives)
+
+
+@given(cards(), weights_st)
+def test_perspectives_and_total_are_the_exact_fractions_rounded_half_up(card, weights):
+    rules, values = card
+    sc = score_scorecard(rules, values, weights)
+
+    def half_up(x: Fraction) -> float:
+        return math.floor(x * 100 + Fraction(1, 2)) / 100
+
+    def decimal(x: float) -> Fraction:  # the two-decimal number shown
+        return Fraction(round(x * 100), 100)
+
+    exact = {}
+    for p in PERSPECTIVES:
+        pairs = [(decimal(s.score), decimal(r.max_points)) for r, s in zip(
+            rules, sc.indicators, strict=True) if r.perspective == p and s.status == "scored"]
+        possible = sum(m for _, m in pairs)
+        exact[p] = half_up(sum(e for e, _ in pairs) / possible * 100) if possible else None
+    assert sc.perspectives == exact
+    shown = [(decimal(weights[p]), decimal(v)) for p, v in sc.perspectives.items()
+             if v is not None]
+    weight_sum = sum(w for w, _ in shown)
+    expected = half_up(sum(w * v for w, v in shown) / weight_sum) if weight_sum else None
+    assert sc.total == expected
 
 
 @given(cards(), weights_st)

@@ -259,12 +259,24 @@ def test_unknown_perspective():
     ("key", "value"),
     [("direction", "lower"), ("unit", "percent"), ("frequency", "weekly"),
      ("data_source", "hearsay"), ("max_points", 0), ("max_points", -1),
-     ("evidence_required", "yes")],
+     ("max_points", 2.125), ("evidence_required", "yes")],
 )
 def test_unknown_enum_values_and_bad_points(key, value):
     t = make_template()
     t["clauses"][2]["indicators"][0][key] = value
     assert f"clauses[2].indicators[0].{key}" in paths(validate_template(t))
+
+
+def test_points_and_weights_with_two_decimals_pass_and_more_are_refused():
+    t = make_template()
+    t["clauses"][2]["indicators"][0]["max_points"] = 2.55
+    t["perspective_weights"] = {"financial": 33.33, "patient": 33.33, "process": 33.34,
+                                "learning": 0}
+    assert validate_template(t) == []
+    t["perspective_weights"] = {"financial": 33.333, "patient": 33.333, "process": 33.334,
+                                "learning": 0}
+    problems = dict(validate_template(t))
+    assert "最多保留两位小数" in problems["perspective_weights.financial"]
 
 
 def test_unknown_and_missing_keys():

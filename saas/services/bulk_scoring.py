@@ -227,21 +227,24 @@ def _planner(conn, **settings: str):
     if conn.dialect.name != "postgresql":
         yield
         return
+    def put(values: dict) -> None:
+        for name, value in values.items():
+            conn.execute(text("SELECT set_config(:name, :value, true)"),
+                         {"name": name, "value": value})
+
     before = {name: conn.exec_driver_sql(f"SHOW {name}").scalar() for name in settings}
-    for name, value in settings.items():
-        conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
+    put(settings)
     try:
         yield
     finally:
-        for name, value in before.items():
-            conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
+        put(before)
 
 
-BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off"}
-# JIT compilation of these wide expressions costs more than it saves, except in the one
-# pass over millions of measurements, where optimised and inlined code pays for itself.
-PASS = {"enable_nestloop": "off", "enable_sort": "off", "jit_optimize_above_cost": "0",
-        "jit_inline_above_cost": "0"}
+BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off",
+        "work_mem": "256MB"}
+# JIT compilation of these wide expressions costs each parallel worker about as much as it
+# saves (measured: docs/performance.md). The pass aggregates by hashing, never by sorting.
+PASS = {**BULK, "enable_sort": "off"}
 
 
 def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
@@ -289,8 +292,6 @@ class _Recompute:
 
     def run(self) -> dict:
         t0 = time.perf_counter()
-        if self.sql.pg:
-            self.conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         self._drop_temp()
         stats = {"region_id": self.region_id, "assessments": 0, "measurements": 0,
                  "assessments_updated": 0, "summed_again": 0, "annual": 0}

@@ -186,8 +186,8 @@ def _recompute(region_id: int) -> dict:
     t = time.perf_counter()
     with acting_as(TenantContext(region_id=region_id)):
         conn = _connection()
-        statement, params = _ranks_statement(conn, region_id)
         with _planner(conn, **BULK):
+            statement, params = _ranks_statement(conn, region_id)
             ranked = conn.execute(sa.text(
                 f"SELECT count(rank_region), count(rank_peer) FROM ({statement}) AS every_rank"),
                 params).one()

@@ -18,9 +18,9 @@ Vocabulary
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Self
 
 PERSPECTIVES: tuple[str, ...] = ("financial", "patient", "process", "learning")

@@ -18,7 +18,7 @@ would give it, in a few SQL statements instead of a few queries per assessment:
    not of their template (the pass counts every measurement), are summed again over
    their due indicators only;
 4. one ``UPDATE … FROM`` writes the assessments whose results differ from what is
-   stored. Annual assessments, whose total combines the year's period totals and the
+   stored (steps 1 and 2 are one statement: the pass's sums are never written). Annual assessments, whose total combines the year's period totals and the
    findings' points, are then recomputed by the per-assessment service.
 
 Ranks are not stored: they follow from the stored totals, and one changed total would
@@ -53,7 +53,7 @@ PIDX = {p: n for n, p in enumerate(scoring.PERSPECTIVES)}
 PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
-_TEMP = ("pact_bulk_agg", "pact_bulk_res")
+_TEMP = ("pact_bulk_res", "pact_bulk_fix")
 _RANKED = ", ".join(f"'{s}'" for s in RANKED_STATUSES)
 
 
@@ -107,7 +107,8 @@ def region_ranks(region_id: int, periods: list[str] | None = None,
 
 def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
                      kinds: tuple[str, ...] | None = None) -> tuple[str, dict]:
-    """The SQL behind region_ranks (unordered) and its parameters. Partitions are keyed by
+    """The SQL behind region_ranks (unordered) and its parameters; run inside
+    ``_planner(conn, **BULK)``, as it checks the data first. Partitions are keyed by
     small fixed-width values (the period's dates, a peer group number), which sort
     several times faster than the period and institution kind as text."""
     c = _Sql(conn.dialect.name).collate_c
@@ -133,10 +134,12 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
           FROM assessments a JOIN peers p ON p.id = a.institution_id
           WHERE a.region_id = :r{periods_only})"""
     only_representatives = not conn.execute(text(f"""
-        WITH {base}
-        SELECT 1 FROM base WHERE grp IS NOT NULL AND total IS NOT NULL
-        GROUP BY institution_id, period_start, period_end, grp
-        HAVING count(*) > 1 OR min(ranked) = 0 LIMIT 1"""), params).first()
+        SELECT 1 FROM assessments a
+        WHERE a.region_id = :r AND a.total IS NOT NULL
+          AND {_rank_group('a.kind')} IS NOT NULL{periods_only}
+        GROUP BY a.institution_id, a.period_start, a.period_end, {_rank_group('a.kind')}
+        HAVING count(*) > 1 OR min(CASE WHEN a.status IN ({_RANKED}) THEN 1 ELSE 0 END) = 0
+        LIMIT 1"""), params).first()
     return f"""
         WITH {base},
         {_rank_ctes('base', only_representatives)}
@@ -313,12 +316,10 @@ class _Recompute:
                                                       indicators, "i")
         tpl_cte, tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES, templates, "t")
         with _planner(self.conn, **PASS):
-            self._timed("score_and_aggregate",
-                        f"{self._temp('pact_bulk_agg')} {self._aggregate_sql()}",
-                        self._ind_params)
-        with _planner(self.conn, **BULK):
             self._timed("scorecards", f"{self._temp('pact_bulk_res')}"
-                                      f" {self._scorecards_sql(tpl_cte)}", tpl_params)
+                                      f" {self._scorecards_sql(tpl_cte)}",
+                        {**self._ind_params, **tpl_params})
+        with _planner(self.conn, **BULK):
             t = time.perf_counter()
             stats["summed_again"] = self._sum_again_due_only()
             self.timings["summed_again"] = time.perf_counter() - t
@@ -345,7 +346,6 @@ class _Recompute:
                    f" AND i.fq <= {self.sql.period_kind('a.period')}"
                    f" WHERE m.assessment_id IN ({due_only}) AND")
         return f"""
-            WITH {self._ind_cte}
             SELECT m.assessment_id, {', '.join(sums)}, count(*) AS n,
                    min(i.tid) AS tmin, max(i.tid) AS tmax, max(i.fq) AS fqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
@@ -353,14 +353,15 @@ class _Recompute:
             GROUP BY m.assessment_id"""
 
     def _scorecards_sql(self, tpl_cte: str) -> str:
-        """The region's non-annual assessments: template, period kind, perspective scores
-        from the pass's sums, whether they must be summed again (``again``), the weights
-        and bands, and the stored results."""
+        """Steps 1 and 2 in one statement (the pass's output is never written): the
+        region's non-annual assessments with their template, perspective scores and total
+        from the pass's sums, whether they must be summed again (``again``), the bands,
+        and the stored results."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         odd = ("NOT (g.tmin = ag.template_id AND g.tmax = ag.template_id AND (g.fqmax = 0"
                f" OR g.fqmax <= {self.sql.period_kind('a.period')}))")
         return f"""
-            WITH {tpl_cte}
+            WITH {tpl_cte}, {self._ind_cte}
             SELECT x.*, {_total_hundredths()} AS th FROM (
               SELECT a.id, ag.template_id, {_perspectives('g.')}, coalesce(g.n, 0) AS n,
                      CASE WHEN g.n > 0 AND {odd} THEN 1 ELSE 0 END AS again,
@@ -370,7 +371,7 @@ class _Recompute:
               FROM assessments a
               JOIN agreements ag ON ag.id = a.agreement_id
               JOIN tpl t ON t.id = ag.template_id
-              LEFT JOIN pact_bulk_agg g ON g.assessment_id = a.id
+              LEFT JOIN ({self._aggregate_sql()}) AS g ON g.assessment_id = a.id
               WHERE a.region_id = :r AND a.kind <> 'annual') AS x"""
 
     def _sum_again_due_only(self) -> int:
@@ -381,7 +382,7 @@ class _Recompute:
         if not ids:
             return 0
         listed = ", ".join(str(int(i)) for i in ids)
-        self.conn.execute(text(f"{self._temp('pact_bulk_fix')}"
+        self.conn.execute(text(f"{self._temp('pact_bulk_fix')} WITH {self._ind_cte}"
                                f" {self._aggregate_sql(due_only=listed)}"),
                           {"r": self.region_id, **self._ind_params})
         self.conn.execute(text(
@@ -393,7 +394,6 @@ class _Recompute:
             " WHERE pact_bulk_res.id = f.assessment_id"))
         self.conn.execute(text(f"UPDATE pact_bulk_res SET th = {_total_hundredths()}"
                                f" WHERE id IN ({listed})"))
-        self.conn.exec_driver_sql("DROP TABLE pact_bulk_fix")
         return len(ids)
 
     def _write_sql(self) -> str:

@@ -184,16 +184,19 @@ def scores_ranks(region_code, period, kind):
     from saas.extensions import db
     from saas.models import Institution
     from saas.services.bulk_scoring import region_ranks
+    from tenants.context import TenantContext, acting_as
 
     region = _region_or_exit(region_code)
     rows = region_ranks(region.id, [period], (kind,))
-    names = dict(db.session.execute(select(Institution.id, Institution.code).where(
-        Institution.region_id == region.id)).all())
+    with acting_as(TenantContext(region_id=region.id)):
+        names = {i.id: (i.code, i.name) for i in db.session.execute(
+            select(Institution.id, Institution.code, Institution.name))}
     out = csv.writer(sys.stdout)
-    out.writerow(["rank_region", "rank_peer", "institution", "assessment_id", "total"])
+    out.writerow(["rank_region", "rank_peer", "institution_code", "institution_name",
+                  "assessment_id", "total"])
     for r in rows:
-        out.writerow([r["rank_region"], r["rank_peer"], names.get(r["institution_id"]),
-                      r["id"], r["total"]])
+        out.writerow([r["rank_region"], r["rank_peer"], *names[r["institution_id"]], r["id"],
+                      r["total"]])
 
 
 @click.command("seed-scale")

@@ -431,7 +431,10 @@ def test_scores_commands(app):
     ranks = runner.invoke(args=["scores", "ranks", "--region", code, "--period", "2026-01"])
     assert ranks.exit_code == 0, ranks.output
     lines = ranks.output.strip().splitlines()
-    assert lines[0] == "rank_region,rank_peer,institution,assessment_id,total"
+    assert lines[0] == ("rank_region,rank_peer,institution_code,institution_name,"
+                        "assessment_id,total")
     assert len(lines) == 1 + 3 and lines[1].startswith("1,1,")
+    codes = {line.split(",")[2] for line in lines[1:]}
+    assert "" not in codes and len(codes) == 3
     missing = runner.invoke(args=["scores", "recompute", "--region", "000000"])
     assert missing.exit_code == 2 and "no region" in missing.output

@@ -155,7 +155,6 @@ class _Sql:
 
     def __init__(self, dialect: str):
         self.pg = dialect == "postgresql"
-        self.float = "DOUBLE PRECISION"
         # grouping only needs equality: bytewise comparison is enough, and fast
         self.collate_c = ' COLLATE "C"' if self.pg else ""
 
@@ -230,6 +229,7 @@ def _planner(conn, **settings: str):
     if conn.dialect.name != "postgresql":
         yield
         return
+
     def put(values: dict) -> None:
         for name, value in values.items():
             conn.execute(text("SELECT set_config(:name, :value, true)"),

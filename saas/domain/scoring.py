@@ -45,13 +45,14 @@ TOTAL_DECIMALS = 2
 (得分保留两位小数), rounded half up (四舍五入). Sums are then exact whole numbers of
 hundredths, so what a clerk adds up on the scorecard is what the engine added up, and
 the set-based recompute in SQL gets the same numbers in any summing order."""
-_UNIT = 10 ** TOTAL_DECIMALS
+UNIT = 10 ** TOTAL_DECIMALS
+"""Whole units of a kept score: hundredths."""
 
 
 def hundredths(x: float) -> int:
     """``x`` to whole hundredths, half up, as ``floor(x * 100 + 0.5)`` in IEEE double
     arithmetic: the same operations in SQL give the same integer."""
-    return math.floor(x * float(_UNIT) + 0.5)
+    return math.floor(x * float(UNIT) + 0.5)
 
 
 def _half_up(numerator: int, denominator: int) -> int:
@@ -148,11 +149,11 @@ def _linear_points(d: float, z: float | None, max_points: float) -> float:
     to hundredths (half up)."""
     if z is None or z <= 0 or d >= z:
         return 0.0
-    return hundredths(min(max_points, max(0.0, max_points * (z - d) / z))) / _UNIT
+    return hundredths(min(max_points, max(0.0, max_points * (z - d) / z))) / UNIT
 
 
 def _full(rule: IndicatorRule) -> float:
-    return hundredths(float(rule.max_points)) / _UNIT
+    return hundredths(float(rule.max_points)) / UNIT
 
 
 def _score_numeric(rule: IndicatorRule, value: Any) -> IndicatorScore:
@@ -265,11 +266,11 @@ def _perspective_hundredths(rules: list[IndicatorRule],
         if s.status == "scored":
             earned[rule.perspective] += hundredths(s.score)  # type: ignore[arg-type]
             possible[rule.perspective] += hundredths(float(rule.max_points))
-    return {p: (_half_up(100 * _UNIT * earned[p], possible[p]) if possible[p] > 0 else None)
+    return {p: (_half_up(100 * UNIT * earned[p], possible[p]) if possible[p] > 0 else None)
             for p in PERSPECTIVES}
 
 
-def weighted_total(perspectives: Mapping[str, int | None],
+def _weighted_total(perspectives: Mapping[str, int | None],
                    weights: Mapping[str, float]) -> int | None:
     """The weighted mean of the perspective scores with data (in hundredths, as shown),
     weights (to hundredths) renormalised over those; in hundredths, half up. None when no
@@ -291,7 +292,7 @@ def _completeness(scores: list[IndicatorScore]) -> float:
 
 def _shown(x: int | None) -> float | None:
     """Hundredths as the number shown (87.5 for 8750)."""
-    return None if x is None else x / _UNIT
+    return None if x is None else x / UNIT
 
 
 def score_scorecard(rules: Iterable[IndicatorRule], values: Mapping[str, Any],
@@ -309,7 +310,7 @@ def score_scorecard(rules: Iterable[IndicatorRule], values: Mapping[str, Any],
         raise ValueError("perspective weights must be >= 0")
     scores = [score_indicator(r, values.get(r.code)) for r in rules]
     perspectives = _perspective_hundredths(rules, scores)
-    total = _shown(weighted_total(perspectives, weights))
+    total = _shown(_weighted_total(perspectives, weights))
     return Scorecard(total=total, grade=grade_for(total, bands),
                      perspectives={p: _shown(s) for p, s in perspectives.items()},
                      indicators=scores, completeness=_completeness(scores))
@@ -327,7 +328,7 @@ def annual_total(period_totals: list[float | None], points: float,
     if not known:
         return None
     mean = Fraction(sum(hundredths(t) for t in known), len(known))
-    rest = max(Fraction(0), mean - Fraction(points) * Fraction(points_per_deduction) * _UNIT)
+    rest = max(Fraction(0), mean - Fraction(points) * Fraction(points_per_deduction) * UNIT)
     return _shown(_half_up(rest.numerator, rest.denominator))
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from saas.domain.points import DEFAULT_SEVERITY_POINTS
-from saas.domain.scoring import DEFAULT_WEIGHTS, GradeBands
+from saas.domain.scoring import DEFAULT_WEIGHTS, UNIT, GradeBands
 
 __all__ = [
     "CLAUSE_KEYS",
@@ -141,8 +141,9 @@ def _is_number(x: Any) -> bool:
 
 
 def _two_decimals(x: float) -> bool:
-    """At most two decimals (scores are kept to hundredths: saas.domain.scoring)."""
-    return abs(x * 100 - round(x * 100)) < 1e-6
+    """At most TOTAL_DECIMALS decimals: points and weights are kept to hundredths
+    (saas.domain.scoring)."""
+    return abs(x * UNIT - round(x * UNIT)) < 1e-6
 
 
 def _fmt(x: Any) -> str:

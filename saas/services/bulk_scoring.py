@@ -54,7 +54,10 @@ PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
 _TEMP = ("pact_bulk_res", "pact_bulk_fix")
-_RANKED = ", ".join(f"'{s}'" for s in RANKED_STATUSES)
+_IS_RANKED = ("CASE WHEN a.status IN ("
+              + ", ".join(f"'{s}'" for s in RANKED_STATUSES) + ") THEN 1 ELSE 0 END")
+"""1 for an assessment (alias ``a``) whose total counts in the ranks (submitted or
+finalized)."""
 
 
 def _connection():
@@ -109,8 +112,8 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
                      kinds: tuple[str, ...] | None = None) -> tuple[str, dict]:
     """The SQL behind region_ranks (unordered) and its parameters; run inside
     ``_planner(conn, **BULK)``, as it checks the data first. Partitions are keyed by
-    small fixed-width values (the period's dates, a peer group number), which sort
-    several times faster than the period and institution kind as text."""
+    small fixed-width values (the period's dates, a peer group number), which sorted in
+    about half the time of the period and institution kind as text."""
     c = _Sql(conn.dialect.name).collate_c
     params: dict = {"r": region_id}
 
@@ -129,7 +132,7 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
           FROM institutions WHERE region_id = :r),
         base AS MATERIALIZED (
           SELECT a.id, a.institution_id, a.kind, a.period, a.period_start, a.period_end,
-                 a.total, CASE WHEN a.status IN ({_RANKED}) THEN 1 ELSE 0 END AS ranked,
+                 a.total, {_IS_RANKED} AS ranked,
                  {_rank_group('a.kind')} AS grp, p.peer
           FROM assessments a JOIN peers p ON p.id = a.institution_id
           WHERE a.region_id = :r{periods_only})"""
@@ -138,7 +141,7 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
         WHERE a.region_id = :r AND a.total IS NOT NULL
           AND {_rank_group('a.kind')} IS NOT NULL{periods_only}
         GROUP BY a.institution_id, a.period_start, a.period_end, {_rank_group('a.kind')}
-        HAVING count(*) > 1 OR min(CASE WHEN a.status IN ({_RANKED}) THEN 1 ELSE 0 END) = 0
+        HAVING count(*) > 1 OR min({_IS_RANKED}) = 0
         LIMIT 1"""), params).first()
     return f"""
         WITH {base},
@@ -173,18 +176,19 @@ class _Sql:
     def hundredths(self, x: str) -> str:
         """saas.domain.scoring.hundredths(): floor(x * 100 + 0.5) for x >= 0, where
         truncation is the floor."""
-        return f"CAST({'floor' if self.pg else ''}({x} * {self.f(100)} + {self.f(0.5)})" \
-               " AS INTEGER)"
+        return f"CAST({'floor' if self.pg else ''}({x} * {self.f(scoring.UNIT)}" \
+               f" + {self.f(0.5)}) AS INTEGER)"
 
     def shown(self, h: str) -> str:
         """Hundredths as the number shown (scoring._shown)."""
-        return f"(CAST({h} AS DOUBLE PRECISION) / {self.f(100)})"
+        return f"(CAST({h} AS DOUBLE PRECISION) / {self.f(scoring.UNIT)})"
 
     def json_text(self, pairs: list[tuple[str, str]]) -> str:
         """The JSON text Python's json.dumps() writes for ``{key: hundredths / 100}``, e.g.
         ``{"financial": 100.0, "patient": 87.05, "process": 0.5, "learning": null}``:
         the SQLAlchemy JSON column's own spelling, so stored values compare as text.
-        Spelled from the whole hundredths (integer arithmetic, no float formatting)."""
+        Spelled from the whole hundredths (integer arithmetic, no float formatting), for
+        the two decimals of scoring.TOTAL_DECIMALS."""
         def number(h: str) -> str:
             cents = f"({h}) % 100"
             decimals = (f"CASE WHEN {cents} = 0 THEN '0' WHEN {cents} % 10 = 0 THEN"
@@ -476,13 +480,14 @@ class _Recompute:
 def _perspectives(prefix: str = "") -> str:
     """Perspective scores s0..s3 in hundredths from earned (e) and possible (p)
     hundredths: earned / possible × 100, half up (scoring._perspective_hundredths)."""
+    scale = 2 * 100 * scoring.UNIT  # 2 × (percent) × (hundredths), for the half up
     return ", ".join(
-        f"CASE WHEN {prefix}p{k} > 0 THEN (20000 * {prefix}e{k} + {prefix}p{k})"
+        f"CASE WHEN {prefix}p{k} > 0 THEN ({scale} * {prefix}e{k} + {prefix}p{k})"
         f" / (2 * {prefix}p{k}) END AS s{k}" for k in range(4))
 
 
 def _total_hundredths() -> str:
-    """scoring.weighted_total() over the columns s0..s3 (perspectives, hundredths) and
+    """scoring._weighted_total() over the columns s0..s3 (perspectives, hundredths) and
     w0..w3 (weights, hundredths): the weighted mean over perspectives with data, half up."""
     weight = " + ".join(f"CASE WHEN s{k} IS NULL THEN 0 ELSE w{k} END" for k in range(4))
     weighted = " + ".join(f"CASE WHEN s{k} IS NULL THEN 0 ELSE w{k} * s{k} END"

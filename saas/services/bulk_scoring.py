@@ -111,10 +111,12 @@ def region_ranks(region_id: int, periods: list[str] | None = None,
 def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
                      kinds: tuple[str, ...] | None = None) -> tuple[str, dict]:
     """The SQL behind region_ranks (unordered) and its parameters; run inside
-    ``_planner(conn, **BULK)``, as it checks the data first. Partitions are keyed by
-    small fixed-width values (the period's dates, a peer group number), which sorted in
-    about half the time of the period and institution kind as text."""
-    c = _Sql(conn.dialect.name).collate_c
+    ``_planner(conn, **BULK)``, as it checks the data first.
+
+    Windows are partitioned by one 64-bit integer (``part``: the period's dates and the
+    rank group; ``part_peer``: that and the peer group), which sorts in a fraction of the
+    time of the same keys as separate columns or text."""
+    sql = _Sql(conn.dialect.name)
     params: dict = {"r": region_id}
 
     def among(column: str, values) -> str:
@@ -126,30 +128,40 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
 
     # kinds filter the output only: a rank group spans several kinds
     periods_only, kinds_only = among("a.period", periods), among("base.kind", kinds)
-    base = f"""
-        peers AS (
-          SELECT id, dense_rank() OVER (ORDER BY kind{c}, NULLIF(level, ''){c}) AS peer
-          FROM institutions WHERE region_id = :r),
-        base AS MATERIALIZED (
-          SELECT a.id, a.institution_id, a.kind, a.period, a.period_start, a.period_end,
-                 a.total, {_IS_RANKED} AS ranked,
-                 {_rank_group('a.kind')} AS grp, p.peer
-          FROM assessments a JOIN peers p ON p.id = a.institution_id
-          WHERE a.region_id = :r{periods_only})"""
+    part = _rank_part(sql, "a")
     only_representatives = not conn.execute(text(f"""
         SELECT 1 FROM assessments a
-        WHERE a.region_id = :r AND a.total IS NOT NULL
-          AND {_rank_group('a.kind')} IS NOT NULL{periods_only}
-        GROUP BY a.institution_id, a.period_start, a.period_end, {_rank_group('a.kind')}
+        WHERE a.region_id = :r AND a.total IS NOT NULL{periods_only}
+          AND {_rank_group('a.kind')} IS NOT NULL
+        GROUP BY {part} * {2**31} + a.institution_id
         HAVING count(*) > 1 OR min({_IS_RANKED}) = 0
         LIMIT 1"""), params).first()
     return f"""
-        WITH {base},
-        {_rank_ctes('base', only_representatives)}
-        SELECT base.id, base.institution_id, base.kind, base.period, base.period_start,
-               base.period_end, base.total, ranks.rank_region, ranks.rank_peer
-        FROM base LEFT JOIN ranks ON ranks.id = base.id
+        WITH peers AS (
+          SELECT id, dense_rank() OVER (ORDER BY kind{sql.collate_c},
+                                                 NULLIF(level, ''){sql.collate_c}) AS peer
+          FROM institutions WHERE region_id = :r),
+        base AS (
+          SELECT a.id, a.institution_id, a.kind, a.period, a.period_start, a.period_end,
+                 a.total, {_IS_RANKED} AS ranked,
+                 CASE WHEN a.total IS NOT NULL THEN {part} END AS part, p.peer
+          FROM assessments a JOIN peers p ON p.id = a.institution_id
+          WHERE a.region_id = :r{periods_only}),
+        {_rank_ctes(only_representatives)}
+        SELECT id, institution_id, kind, period, period_start, period_end, total,
+               CASE WHEN part IS NOT NULL THEN rank_region END AS rank_region,
+               CASE WHEN part IS NOT NULL THEN rank_peer END AS rank_peer
+        FROM ranked AS base
         WHERE 1 = 1{kinds_only}""", params
+
+
+def _rank_part(sql: "_Sql", a: str) -> str:
+    """The rank partition of assessment ``a`` as one integer: its period's first day (days
+    since 2000), the period's length in days (< 4096) and the rank group (1-3); NULL when
+    never ranked."""
+    start = sql.days(f"{a}.period_start")
+    length = f"({sql.days(f'{a}.period_end')} - {start})"
+    return f"(({start} * 4096 + {length}) * 4 + {_rank_group(f'{a}.kind')})"
 
 
 class _Sql:
@@ -163,6 +175,21 @@ class _Sql:
 
     def f(self, n: float) -> str:
         return f"CAST({n} AS DOUBLE PRECISION)"
+
+    @property
+    def fence(self) -> str:
+        """Ends a subquery that the planner must not merge into the query around it."""
+        return " OFFSET 0" if self.pg else " LIMIT -1 OFFSET 0"
+
+    def whole(self, x: str) -> str:
+        """floor(x) as a 64-bit integer, for x >= 0 (where truncation is the floor)."""
+        return f"CAST({'floor' if self.pg else ''}({x}) AS BIGINT)"
+
+    def days(self, date: str) -> str:
+        """Days from 2000-01-01 to ``date``, a 64-bit integer."""
+        if self.pg:
+            return f"CAST({date} - DATE '2000-01-01' AS BIGINT)"
+        return f"CAST(julianday({date}) - julianday('2000-01-01') AS INTEGER)"
 
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
@@ -250,7 +277,8 @@ def _planner(conn, **settings: str):
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off",
         "work_mem": "256MB"}
 # JIT compilation of these wide expressions costs each parallel worker about as much as it
-# saves (measured: docs/performance.md). The pass aggregates by hashing, never by sorting.
+# saves, with or without inlining (measured: docs/performance.md). The pass aggregates by
+# hashing, never by sorting.
 PASS = {**BULK, "enable_sort": "off"}
 
 
@@ -270,6 +298,9 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
     return f"{name}({', '.join(columns)}) AS (VALUES {', '.join(lines)})", params
 
 
+PACK = 2**26
+"""Earned and possible hundredths of a perspective share one double as earned × PACK +
+possible while possible < PACK (671 088.64 points): below 2**53, exact."""
 IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp")
 IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
@@ -318,29 +349,42 @@ class _Recompute:
         """Steps 1-4 of the module docstring, for every non-annual assessment."""
         self._ind_cte, self._ind_params = _values_cte("ind", IND_COLUMNS, IND_TYPES,
                                                       indicators, "i")
-        tpl_cte, tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES, templates, "t")
+        # an assessment has at most one measurement per indicator: its possible hundredths
+        # in a perspective are at most the sum over the region's indicators
+        most = max(sum(row[5] for row in indicators if row[3] == k) for k in range(4))
+        self.packed = most < PACK
+        self._tpl_cte, self._tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES,
+                                                      templates, "t")
         with _planner(self.conn, **PASS):
-            self._timed("scorecards", f"{self._temp('pact_bulk_res')}"
-                                      f" {self._scorecards_sql(tpl_cte)}",
-                        {**self._ind_params, **tpl_params})
+            self._timed("scorecards", f"{self._temp('pact_bulk_res')} {self._scorecards_sql()}",
+                        {**self._ind_params, **self._tpl_params})
+        counts = self.conn.execute(text(
+            "SELECT assessments, n FROM pact_bulk_res WHERE id IS NULL")).one()
+        stats["assessments"], stats["measurements"] = int(counts[0]), int(counts[1] or 0)
         with _planner(self.conn, **BULK):
             t = time.perf_counter()
             stats["summed_again"] = self._sum_again_due_only()
             self.timings["summed_again"] = time.perf_counter() - t
             result = self._timed("write_assessments", self._write_sql())
         stats["assessments_updated"] = _rowcount(self.conn, result)
-        counts = self.conn.execute(text(
-            "SELECT count(*), coalesce(sum(n), 0) FROM pact_bulk_res")).one()
-        stats["assessments"], stats["measurements"] = int(counts[0]), int(counts[1])
         self._drop_temp()
 
     def _aggregate_sql(self, due_only: str = "") -> str:
         """The measurement pass: per assessment, earned (e) and possible (p) hundredths per
         perspective, the count, and the templates and frequencies of the indicators.
-        ``due_only``: the ids of assessments to sum over their due indicators only."""
+        ``due_only``: the ids of assessments to sum over their due indicators only.
+
+        Where the hundredths allow it (``self.packed``), a perspective's earned and
+        possible hundredths are summed as one double, earned × PACK + possible: whole
+        numbers below 2**53 add exactly in any order, and one sum instead of two is a
+        tenth of the pass."""
         sql = self.sql
         sums = []
         for k in range(4):
+            if self.packed:  # NULL, so not summed, when there is no data
+                both = f"({sql.points()}) * {sql.f(PACK)} + i.mph"
+                sums.append(f"sum({both}) FILTER (WHERE i.pidx = {k}) AS ep{k}")
+                continue
             sums += [f"sum({sql.points()}) FILTER (WHERE i.pidx = {k}) AS e{k}",
                      f"sum(i.mph) FILTER (WHERE i.pidx = {k} AND NOT {sql.no_data()}) AS p{k}"]
         due = ""
@@ -349,24 +393,31 @@ class _Recompute:
                    " JOIN assessments a ON a.id = m.assessment_id"
                    f" AND i.fq <= {self.sql.period_kind('a.period')}"
                    f" WHERE m.assessment_id IN ({due_only}) AND")
-        return f"""
+        summed = f"""
             SELECT m.assessment_id, {', '.join(sums)}, count(*) AS n,
                    min(i.tid) AS tmin, max(i.tid) AS tmax, max(i.fq) AS fqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
             GROUP BY m.assessment_id"""
+        if not self.packed:
+            return summed
+        unpacked = []
+        for k in range(4):
+            earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
+            unpacked += [f"{earned} AS e{k}", f"{sql.whole(f'ep{k}')} - {earned} * {PACK} AS p{k}"]
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, n, tmin, tmax, fqmax"
+                f" FROM ({summed}) AS packed{sql.fence}")
 
-    def _scorecards_sql(self, tpl_cte: str) -> str:
-        """Steps 1 and 2 in one statement (the pass's output is never written): the
-        region's non-annual assessments with their template, perspective scores and total
-        from the pass's sums, whether they must be summed again (``again``), the bands,
-        and the stored results."""
+    def _scorecards_sql(self) -> str:
+        """Steps 1 and 2 in one statement (the pass's sums are never written): per
+        non-annual assessment of the region its perspective scores, total, grade and
+        perspectives' JSON text, kept only where they differ from what is stored or the
+        assessment must be summed again (``again``); and one row with ``id`` NULL that
+        counts the assessments and measurements."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         odd = ("NOT (g.tmin = ag.template_id AND g.tmax = ag.template_id AND (g.fqmax = 0"
                f" OR g.fqmax <= {self.sql.period_kind('a.period')}))")
-        return f"""
-            WITH {tpl_cte}, {self._ind_cte}
-            SELECT x.*, {_total_hundredths()} AS th FROM (
+        scored = f"""
               SELECT a.id, ag.template_id, {_perspectives('g.')}, coalesce(g.n, 0) AS n,
                      CASE WHEN g.n > 0 AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
@@ -376,7 +427,21 @@ class _Recompute:
               JOIN agreements ag ON ag.id = a.agreement_id
               JOIN tpl t ON t.id = ag.template_id
               LEFT JOIN ({self._aggregate_sql()}) AS g ON g.assessment_id = a.id
-              WHERE a.region_id = :r AND a.kind <> 'annual') AS x"""
+              WHERE a.region_id = :r AND a.kind <> 'annual'"""
+        sql = self.sql
+        changed = " OR ".join([sql.distinct("total", "old_total"),
+                               sql.distinct("grade", "old_grade"),
+                               sql.distinct("ptext", "old_ptext")])
+        return f"""
+            WITH {self._tpl_cte}, {self._ind_cte},
+            res AS {'MATERIALIZED ' if sql.pg else ''}(
+              SELECT id, template_id, n, again, total, grade, ptext,
+                     CASE WHEN again = 1 OR {changed} THEN 1 ELSE 0 END AS keep
+              FROM ({_results(sql, scored)}) AS x)
+            SELECT id, template_id, again, total, grade, ptext, n,
+                   CAST(NULL AS BIGINT) AS assessments FROM res WHERE keep = 1
+            UNION ALL
+            SELECT NULL, NULL, NULL, NULL, NULL, NULL, sum(n), count(*) FROM res"""
 
     def _sum_again_due_only(self) -> int:
         """Step 3: assessments with measurements of indicators not due in their period or
@@ -389,38 +454,31 @@ class _Recompute:
         self.conn.execute(text(f"{self._temp('pact_bulk_fix')} WITH {self._ind_cte}"
                                f" {self._aggregate_sql(due_only=listed)}"),
                           {"r": self.region_id, **self._ind_params})
-        self.conn.execute(text(
-            f"UPDATE pact_bulk_res SET {', '.join(f's{k} = NULL' for k in range(4))}"
-            f" WHERE id IN ({listed})"))
-        self.conn.execute(text(
-            f"UPDATE pact_bulk_res SET {', '.join(f's{k} = f.s{k}' for k in range(4))}"
-            f" FROM (SELECT assessment_id, {_perspectives()} FROM pact_bulk_fix) AS f"
-            " WHERE pact_bulk_res.id = f.assessment_id"))
-        self.conn.execute(text(f"UPDATE pact_bulk_res SET th = {_total_hundredths()}"
-                               f" WHERE id IN ({listed})"))
+        fixed = f"""
+            SELECT r.id, {_perspectives('f.')}, t.w0, t.w1, t.w2, t.w3, t.excellent,
+                   t.pass_, t.basic
+            FROM pact_bulk_res r JOIN tpl t ON t.id = r.template_id
+            LEFT JOIN pact_bulk_fix f ON f.assessment_id = r.id
+            WHERE r.id IN ({listed})"""
+        self.conn.execute(text(f"""
+            UPDATE pact_bulk_res SET total = x.total, grade = x.grade, ptext = x.ptext
+            FROM (WITH {self._tpl_cte} {_results(self.sql, fixed)}) AS x
+            WHERE pact_bulk_res.id = x.id"""), self._tpl_params)
         return len(ids)
 
     def _write_sql(self) -> str:
-        """Grades, and one UPDATE of the assessments whose results differ from what is
-        stored."""
+        """One UPDATE of the assessments whose results differ from what is stored."""
         sql = self.sql
-        grade = ("CASE WHEN total IS NULL THEN NULL WHEN total >= excellent THEN 'excellent'"
-                 " WHEN total >= pass_ THEN 'pass' WHEN total >= basic THEN 'basic'"
-                 " ELSE 'fail' END")
-        ptext = sql.json_text([(p, f"s{k}") for p, k in PIDX.items()])
-        changed = " OR ".join([sql.distinct("total", "old_total"),
-                               sql.distinct("grade", "old_grade"),
-                               sql.distinct("ptext", "old_ptext")])
+        new = ("CAST(r.ptext AS JSON)" if sql.pg else "r.ptext")
+        changed = " OR ".join([sql.distinct("a.total", "r.total"),
+                               sql.distinct("a.grade", "r.grade"),
+                               sql.distinct("CAST(a.perspectives AS TEXT)", "r.ptext")])
         return f"""
-            WITH r AS (SELECT id, {sql.shown('th')} AS total, s0, s1, s2, s3, excellent, pass_,
-                              basic, old_total, old_grade, old_ptext FROM pact_bulk_res),
-            g AS (SELECT id, total, {grade} AS grade, {ptext} AS ptext, old_total, old_grade,
-                         old_ptext FROM r),
-            f AS MATERIALIZED (SELECT id, total, grade, ptext FROM g WHERE {changed})
-            UPDATE assessments SET total = f.total, grade = f.grade,
-                                   perspectives = {'CAST(f.ptext AS JSON)' if sql.pg
-                                                   else 'f.ptext'}
-            FROM f WHERE assessments.id = f.id"""
+            UPDATE assessments SET total = f.total, grade = f.grade, perspectives = f.ptext
+            FROM (SELECT r.id, r.total, r.grade, {new} AS ptext
+                  FROM pact_bulk_res r JOIN assessments a ON a.id = r.id
+                  WHERE r.id IS NOT NULL AND ({changed})) AS f
+            WHERE assessments.id = f.id"""
 
     # ------------------------------------------------------------------ parameters
 
@@ -496,6 +554,21 @@ def _total_hundredths() -> str:
             f" / (2 * ({weight})) END")
 
 
+def _results(sql: _Sql, scored: str) -> str:
+    """The rows of ``scored`` (s0..s3 perspectives in hundredths, w0..w3 weights, the
+    grade bands) with their total, grade and perspectives as JSON text, as stored."""
+    grade = ("CASE WHEN total IS NULL THEN NULL WHEN total >= excellent THEN 'excellent'"
+             " WHEN total >= pass_ THEN 'pass' WHEN total >= basic THEN 'basic'"
+             " ELSE 'fail' END")
+    ptext = sql.json_text([(p, f"s{k}") for p, k in PIDX.items()])
+    # each level behind a fence, so that the planner does not substitute the expressions
+    # of one level into the next (the total repeats each perspective's several times)
+    return f"""
+        SELECT y.*, {grade} AS grade, {ptext} AS ptext FROM (
+          SELECT x.*, {sql.shown(_total_hundredths())} AS total
+          FROM ({scored}{sql.fence}) AS x{sql.fence}) AS y"""
+
+
 def _rank_group(kind: str) -> str:
     """The rank group (saas.domain.barometer.RANK_GROUPS) as a small integer; NULL: never
     ranked (mock inspections)."""
@@ -506,10 +579,10 @@ def _rank_group(kind: str) -> str:
     return f"CASE {kind} {cases} END"
 
 
-def _rank_ctes(src: str, only_representatives: bool) -> str:
-    """CTEs ending in ``ranks(id, rank_region, rank_peer)`` over ``src`` (id,
-    institution_id, period_start, period_end, grp, ranked, peer, total), as the scorecard
-    shows them.
+def _rank_ctes(only_representatives: bool) -> str:
+    """A CTE ``ranked``: the rows of ``base`` (id, institution_id, ranked, part, peer,
+    total, …) with ``rank_region`` and ``rank_peer`` as the scorecard shows them, read
+    where ``part`` is not NULL.
 
     An assessment with a total and a rank group is ranked against, per other institution,
     its representative: the latest submitted or finalized assessment with a total of the
@@ -518,34 +591,30 @@ def _rank_ctes(src: str, only_representatives: bool) -> str:
     higher (scoring.rank): a running count over the groups of higher totals (GROUPS
     frame). When every assessment with a total is its institution's representative (no
     drafts, one per period; the usual case), that is plain RANK()."""
-    period = "period_start, period_end, grp"
+    peers = f"part * {2**20} + peer"  # fewer than 2**20 peer groups in a region
 
     def windows(frame: str = "") -> str:
-        return (f"WINDOW region AS (PARTITION BY {period} ORDER BY total DESC{frame}),"
-                f" peers AS (PARTITION BY {period}, peer ORDER BY total DESC{frame})")
+        return (f"WINDOW region AS (PARTITION BY part ORDER BY total DESC{frame}),"
+                f" peers AS (PARTITION BY {peers} ORDER BY total DESC{frame})")
 
     if only_representatives:
         return f"""
-        ranks AS (
-          SELECT id, RANK() OVER region AS rank_region, RANK() OVER peers AS rank_peer
-          FROM {src} WHERE grp IS NOT NULL AND total IS NOT NULL {windows()})"""
+        ranked AS (
+          SELECT base.*, RANK() OVER region AS rank_region, RANK() OVER peers AS rank_peer
+          FROM base {windows()})"""
     return f"""
         reps AS (
-          SELECT institution_id, {period}, max(id) AS rep_id FROM {src}
-          WHERE grp IS NOT NULL AND total IS NOT NULL AND ranked = 1
-          GROUP BY institution_id, {period}),
+          SELECT institution_id, part, max(id) AS rep_id FROM base
+          WHERE part IS NOT NULL AND ranked = 1
+          GROUP BY institution_id, part),
         u AS (
-          SELECT s.id, s.period_start, s.period_end, s.grp, s.peer, s.total,
-                 CASE WHEN s.id = reps.rep_id THEN 1 ELSE 0 END AS is_rep,
+          SELECT s.*, CASE WHEN s.id = reps.rep_id THEN 1 ELSE 0 END AS is_rep,
                  CASE WHEN own.total > s.total THEN 1 ELSE 0 END AS own_higher
-          FROM {src} s
-          LEFT JOIN reps ON reps.institution_id = s.institution_id
-           AND reps.period_start = s.period_start AND reps.period_end = s.period_end
-           AND reps.grp = s.grp
-          LEFT JOIN {src} own ON own.id = reps.rep_id
-          WHERE s.grp IS NOT NULL AND s.total IS NOT NULL),
-        ranks AS (
-          SELECT id, 1 + coalesce(sum(is_rep) OVER region, 0) - own_higher AS rank_region,
+          FROM base s
+          LEFT JOIN reps ON reps.institution_id = s.institution_id AND reps.part = s.part
+          LEFT JOIN base own ON own.id = reps.rep_id),
+        ranked AS (
+          SELECT u.*, 1 + coalesce(sum(is_rep) OVER region, 0) - own_higher AS rank_region,
                  1 + coalesce(sum(is_rep) OVER peers, 0) - own_higher AS rank_peer
           FROM u {windows(" GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING")})"""
 

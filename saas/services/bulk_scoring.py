@@ -155,7 +155,7 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
         WHERE 1 = 1{kinds_only}""", params
 
 
-def _rank_part(sql: "_Sql", a: str) -> str:
+def _rank_part(sql: _Sql, a: str) -> str:
     """The rank partition of assessment ``a`` as one integer: its period's first day (days
     since 2000), the period's length in days (< 4096) and the rank group (1-3); NULL when
     never ranked."""

@@ -348,6 +348,34 @@ def test_sql_hundredths_are_pythons(app):
     assert not mismatches, mismatches[:5]
 
 
+def test_sql_perspectives_text_is_the_json_column_spelling(app):
+    """The perspectives' JSON text spelled in SQL is what the JSON column stores for the
+    same scores (json.dumps), so stored and recomputed results compare as text."""
+    import json
+
+    from sqlalchemy import text
+
+    from saas.extensions import db
+    from saas.services.bulk_scoring import _Sql
+
+    rng = random.Random(5)
+    cards = [(0, 5, 50, None), (100, 10000, 1, 9999), (None, None, None, None)]
+    cards += [tuple(rng.choice([None, rng.randrange(10001)]) for _ in range(4))
+              for _ in range(300)]
+    names = ("financial", "patient", "process", "learning")
+    expression = _Sql(app.config["BACKEND"]).json_text(
+        [(name, f"CAST(:s{k} AS INTEGER)") for k, name in enumerate(names)])
+    with acting(app, "a_bureau_admin"):
+        got = [db.session.execute(text(f"SELECT {expression}"),
+                                  {f"s{k}": h for k, h in enumerate(card)}).scalar_one()
+               for card in cards]
+        db.session.rollback()
+    expected = [json.dumps({name: None if h is None else h / 100
+                            for name, h in zip(names, card, strict=True)}) for card in cards]
+    mismatches = [(c, g, e) for c, g, e in zip(cards, got, expected, strict=True) if g != e]
+    assert not mismatches, mismatches[:5]
+
+
 def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
     from saas.extensions import db
     from saas.models import Region, User

@@ -216,6 +216,13 @@ class _Sql:
         the SQLAlchemy JSON column's own spelling, so stored values compare as text.
         Spelled from the whole hundredths (integer arithmetic, no float formatting), for
         the two decimals of scoring.TOTAL_DECIMALS."""
+        if self.pg:  # one call; a double's text is its shortest exact spelling, as Python's
+            parts = ", ".join(
+                f"'{', ' if n else '{'}\"{k}\": ', coalesce(CASE WHEN {v} % 100 = 0 THEN"
+                f" CAST({v} / 100 AS TEXT) || '.0' ELSE CAST({self.shown(v)} AS TEXT) END,"
+                " 'null')" for n, (k, v) in enumerate(pairs))
+            return f"concat({parts}, '}}')"
+
         def number(h: str) -> str:
             cents = f"({h}) % 100"
             decimals = (f"CASE WHEN {cents} = 0 THEN '0' WHEN {cents} % 10 = 0 THEN"
@@ -314,6 +321,7 @@ class _Recompute:
         self.conn = _connection()
         self.sql = _Sql(self.conn.dialect.name)
         self.timings: dict[str, float] = {}
+        self.annual_count: int | None = None  # counted by the pass statement
 
     def _timed(self, name: str, statement: str, params: dict | None = None):
         t = time.perf_counter()
@@ -339,7 +347,8 @@ class _Recompute:
         # annual assessments (the year's period totals and points): the per-assessment
         # service, which reads the period totals just written.
         t = time.perf_counter()
-        stats["annual"] = self._annual()
+        if self.annual_count != 0:
+            stats["annual"] = self._annual()
         self.timings["annual"] = time.perf_counter() - t
         self.timings["total"] = time.perf_counter() - t0
         stats["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
@@ -359,8 +368,9 @@ class _Recompute:
             self._timed("scorecards", f"{self._temp('pact_bulk_res')} {self._scorecards_sql()}",
                         {**self._ind_params, **self._tpl_params})
         counts = self.conn.execute(text(
-            "SELECT assessments, n FROM pact_bulk_res WHERE id IS NULL")).one()
+            "SELECT assessments, n, annual FROM pact_bulk_res WHERE id IS NULL")).one()
         stats["assessments"], stats["measurements"] = int(counts[0]), int(counts[1] or 0)
+        self.annual_count = int(counts[2])
         with _planner(self.conn, **BULK):
             t = time.perf_counter()
             stats["summed_again"] = self._sum_again_due_only()
@@ -413,12 +423,14 @@ class _Recompute:
         non-annual assessment of the region its perspective scores, total, grade and
         perspectives' JSON text, kept only where they differ from what is stored or the
         assessment must be summed again (``again``); and one row with ``id`` NULL that
-        counts the assessments and measurements."""
+        counts the assessments, their measurements and the annual assessments (which
+        step 5 leaves to the per-assessment service)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         odd = ("NOT (g.tmin = ag.template_id AND g.tmax = ag.template_id AND (g.fqmax = 0"
                f" OR g.fqmax <= {self.sql.period_kind('a.period')}))")
         scored = f"""
               SELECT a.id, ag.template_id, {_perspectives('g.')}, coalesce(g.n, 0) AS n,
+                     CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
                      CASE WHEN g.n > 0 AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
                      a.total AS old_total, a.grade AS old_grade,
@@ -427,7 +439,7 @@ class _Recompute:
               JOIN agreements ag ON ag.id = a.agreement_id
               JOIN tpl t ON t.id = ag.template_id
               LEFT JOIN ({self._aggregate_sql()}) AS g ON g.assessment_id = a.id
-              WHERE a.region_id = :r AND a.kind <> 'annual'"""
+              WHERE a.region_id = :r"""
         sql = self.sql
         changed = " OR ".join([sql.distinct("total", "old_total"),
                                sql.distinct("grade", "old_grade"),
@@ -435,13 +447,16 @@ class _Recompute:
         return f"""
             WITH {self._tpl_cte}, {self._ind_cte},
             res AS {'MATERIALIZED ' if sql.pg else ''}(
-              SELECT id, template_id, n, again, total, grade, ptext,
-                     CASE WHEN again = 1 OR {changed} THEN 1 ELSE 0 END AS keep
+              SELECT id, template_id, n, again, annual, total, grade, ptext,
+                     CASE WHEN annual = 1 THEN 0 WHEN again = 1 OR {changed} THEN 1 ELSE 0
+                     END AS keep
               FROM ({_results(sql, scored)}) AS x)
             SELECT id, template_id, again, total, grade, ptext, n,
-                   CAST(NULL AS BIGINT) AS assessments FROM res WHERE keep = 1
+                   CAST(NULL AS BIGINT) AS assessments, CAST(NULL AS BIGINT) AS annual
+            FROM res WHERE keep = 1
             UNION ALL
-            SELECT NULL, NULL, NULL, NULL, NULL, NULL, sum(n), count(*) FROM res"""
+            SELECT NULL, NULL, NULL, NULL, NULL, NULL, coalesce(sum(n * (1 - annual)), 0),
+                   count(*) - coalesce(sum(annual), 0), coalesce(sum(annual), 0) FROM res"""
 
     def _sum_again_due_only(self) -> int:
         """Step 3: assessments with measurements of indicators not due in their period or

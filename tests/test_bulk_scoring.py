@@ -348,6 +348,54 @@ def test_sql_hundredths_are_pythons(app):
     assert not mismatches, mismatches[:5]
 
 
+def test_sql_points_are_the_domains(app):
+    """The SQL points expression gives score_indicator()'s points, in hundredths, for
+    values on, near and far past every line, both directions, with and without a zero
+    line, and for boolean, missing and not-applicable values."""
+    from sqlalchemy import text
+
+    from saas.domain import scoring
+    from saas.extensions import db
+    from saas.services.bulk_scoring import IND_COLUMNS, IND_TYPES, _indicator_row, _Sql
+
+    rng = random.Random(11)
+    cases = []
+    for _ in range(150):
+        direction = rng.choice(["lower_better", "higher_better"])
+        target = round(rng.uniform(0, 100), rng.choice([0, 1, 2, 3]))
+        away = 1 if direction == "lower_better" else -1
+        zero = rng.choice([None, target + away * round(rng.uniform(0.01, 50), 2),
+                           target - away * 5, target])
+        mp = max(0.01, round(rng.uniform(0.01, 20), rng.choice([0, 1, 2])))
+        rule = scoring.IndicatorRule("x", "process", direction, target, None, zero, mp)
+        values = [target, zero, rng.uniform(-50, 150), math.inf, -math.inf]
+        values += [math.nextafter(v, d) for v in (target, zero) if v is not None
+                   for d in (-math.inf, math.inf)]
+        cases += [(rule, v) for v in values if v is not None]
+    for ok in (True, False, None, scoring.NOT_APPLICABLE):
+        cases.append((scoring.IndicatorRule("b", "process", "boolean", None, None, None, 5), ok))
+    sql = _Sql(app.config["BACKEND"])
+    columns = ", ".join(f"CAST(:{c} AS {t}) AS {c}"
+                        for c, t in zip(IND_COLUMNS, IND_TYPES, strict=True))
+    statement = text(f"SELECT {sql.points()} FROM (SELECT CAST(:value AS DOUBLE PRECISION)"
+                     f" AS value, :na AS not_applicable) AS m, (SELECT {columns}) AS i")
+    mismatches = []
+    with acting(app, "a_bureau_admin"):
+        for rule, value in cases:
+            row = _indicator_row(1, 1, "monthly", rule.perspective, rule.direction,
+                                 rule.target, rule.zero, rule.max_points)
+            na = value is scoring.NOT_APPLICABLE
+            number = None if na or value is None else float(value)
+            got = db.session.execute(statement, {**dict(zip(IND_COLUMNS, row, strict=True)),
+                                                 "value": number, "na": na}).scalar_one()
+            points = scoring.score_indicator(rule, value).score
+            expected = None if points is None else scoring.hundredths(points)
+            if got != expected:
+                mismatches.append((rule, value, got, expected))
+        db.session.rollback()
+    assert not mismatches, mismatches[:5]
+
+
 def test_sql_perspectives_text_is_the_json_column_spelling(app):
     """The perspectives' JSON text spelled in SQL is what the JSON column stores for the
     same scores (json.dumps), so stored and recomputed results compare as text."""

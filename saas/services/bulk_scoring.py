@@ -246,13 +246,15 @@ class _Sql:
         return f"({m}.not_applicable OR {m}.value IS NULL{nan})"
 
     def points(self, m: str = "m", i: str = "i") -> str:
-        """score_indicator() in hundredths: None unless scored; full / 0 / linear."""
+        """score_indicator() in hundredths: None unless scored; full / 0 / linear. The zero
+        line ``z`` is NULL where the domain scores every miss 0 (none, or not past the
+        target); at or past a valid zero line the linear expression itself is exactly 0
+        (``z - d <= 0``), so that case needs no comparison of its own."""
         d = f"({i}.sgn * ({m}.value - {i}.t))"
         linear = self.least(f"{i}.mp", self.greatest(self.f(0), f"{i}.mp * ({i}.z - {d}) / {i}.z"))
         return (f"CASE WHEN {self.no_data(m, i)} THEN NULL"
                 f" WHEN {i}.isbool = 1 THEN CASE WHEN {m}.value <> 0 THEN {i}.mph ELSE 0 END"
-                f" WHEN {d} <= 0 THEN {i}.mph"
-                f" WHEN {i}.z IS NULL OR {i}.z <= 0 OR {d} >= {i}.z THEN 0"
+                f" WHEN {d} <= 0 THEN {i}.mph WHEN {i}.z IS NULL THEN 0"
                 f" ELSE {self.hundredths(linear)} END")
 
 
@@ -498,25 +500,11 @@ class _Recompute:
     # ------------------------------------------------------------------ parameters
 
     def _indicator_params(self) -> list[tuple]:
-        """Per indicator: template, frequency and perspective codes, boolean flag, max
-        points in hundredths, and the lines oriented exactly as scoring._oriented()
-        orients them, computed here in Python so that SQL gets the very same doubles."""
+        """Per indicator of the region: _indicator_row()."""
         rows = self.conn.execute(text(
             "SELECT id, template_id, frequency, perspective, direction, target, zero,"
             " max_points FROM indicators WHERE region_id = :r"), {"r": self.region_id})
-        out = []
-        for id_, tid, frequency, perspective, direction, target, zero, mp in rows:
-            mp = float(mp)
-            head = (id_, tid, FREQUENCIES.get(frequency, UNKNOWN), PIDX[perspective],
-                    int(direction == "boolean"), scoring.hundredths(mp))
-            if direction == "boolean":
-                out.append((*head, 1.0, None, None, mp))
-                continue
-            sign = 1.0 if direction == "lower_better" else -1.0
-            t = float(target)
-            z = None if zero is None else sign * (float(zero) - t)
-            out.append((*head, sign, t, z, mp))
-        return out
+        return [_indicator_row(*row) for row in rows]
 
     def _template_params(self) -> list[tuple]:
         """Per template: the weights (in hundredths) and grade bands saas.services.scoring
@@ -548,6 +536,23 @@ class _Recompute:
             recompute(assessment)
         db.session.flush()
         return len(annual)
+
+
+def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp) -> tuple:
+    """An indicator as the row of ``ind`` (IND_COLUMNS): template, frequency and perspective
+    codes, boolean flag, max points in hundredths, and the lines oriented exactly as
+    scoring._oriented() orients them, computed here in Python so that SQL gets the very
+    same doubles."""
+    mp = float(mp)
+    head = (id_, tid, FREQUENCIES.get(frequency, UNKNOWN), PIDX[perspective],
+            int(direction == "boolean"), scoring.hundredths(mp))
+    if direction == "boolean":
+        return (*head, 1.0, None, None, mp)
+    sign = 1.0 if direction == "lower_better" else -1.0
+    t = float(target)
+    z = None if zero is None else sign * (float(zero) - t)
+    z = None if z is not None and z <= 0 else z  # scored as no zero line
+    return (*head, sign, t, z, mp)
 
 
 def _perspectives(prefix: str = "") -> str:

@@ -129,13 +129,14 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
     # kinds filter the output only: a rank group spans several kinds
     periods_only, kinds_only = among("a.period", periods), among("base.kind", kinds)
     part = _rank_part(sql, "a")
-    only_representatives = not conn.execute(text(f"""
-        SELECT 1 FROM assessments a
-        WHERE a.region_id = :r AND a.total IS NOT NULL{periods_only}
-          AND {_rank_group('a.kind')} IS NOT NULL
-        GROUP BY {part} * {2**31} + a.institution_id
-        HAVING count(*) > 1 OR min({_IS_RANKED}) = 0
-        LIMIT 1"""), params).first()
+    # one ranked assessment per institution, period and rank group?
+    repeated, lowest = conn.execute(text(f"""
+        SELECT count(*) - count(DISTINCT own), min(ranked) FROM (
+          SELECT {part} * {2**31} + a.institution_id AS own, {_IS_RANKED} AS ranked
+          FROM assessments a
+          WHERE a.region_id = :r AND a.total IS NOT NULL{periods_only}
+            AND {_rank_group('a.kind')} IS NOT NULL) AS s"""), params).one()
+    only_representatives = repeated == 0 and lowest != 0
     return f"""
         WITH peers AS (
           SELECT id, dense_rank() OVER (ORDER BY kind{sql.collate_c},

@@ -6,20 +6,22 @@ perspective scores the per-assessment service :func:`saas.services.scoring.recom
 would give it, in a few SQL statements instead of a few queries per assessment:
 
 1. one pass over the region's measurements (parallel on PostgreSQL) scores each value
-   in hundredths of a point with ``CASE`` expressions that mirror
-   :func:`saas.domain.scoring.score_indicator` operation for operation (the same IEEE
-   double arithmetic, then ``floor(x * 100 + 0.5)``), and sums earned and possible
-   hundredths per assessment and perspective. The sums are whole numbers, so the order
-   in which SQL adds them up does not matter;
+   in hundredths of a point with ``CASE`` expressions that give
+   :func:`saas.domain.scoring.score_indicator`'s result from the same IEEE double
+   arithmetic, then ``floor(x * 100 + 0.5)``, and sums earned and possible hundredths per
+   assessment and perspective. The sums are whole numbers, so the order in which SQL adds
+   them up does not matter;
 2. per assessment, in integer arithmetic as the domain does it: perspective scores
    (earned / possible × 100, half up), the weighted mean of the perspectives with data
-   (half up), the grade from the template's bands;
+   (half up), the grade from the template's bands, the perspectives' JSON text. Steps 1
+   and 2 are one statement, which keeps only the assessments whose results differ from
+   what is stored: the pass's sums and the unchanged scorecards are never written;
 3. assessments with a measurement of an indicator that is not due in their period, or
    not of their template (the pass counts every measurement), are summed again over
    their due indicators only;
-4. one ``UPDATE … FROM`` writes the assessments whose results differ from what is
-   stored (steps 1 and 2 are one statement: the pass's sums are never written). Annual assessments, whose total combines the year's period totals and the
-   findings' points, are then recomputed by the per-assessment service.
+4. one ``UPDATE … FROM`` writes the assessments that changed;
+5. annual assessments, whose total combines the year's period totals and the findings'
+   points, are recomputed by the per-assessment service.
 
 Ranks are not stored: they follow from the stored totals, and one changed total would
 move every rank between its old and new place. :func:`region_ranks` computes them for a
@@ -114,8 +116,8 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
     ``_planner(conn, **BULK)``, as it checks the data first.
 
     Windows are partitioned by one 64-bit integer (``part``: the period's dates and the
-    rank group; ``part_peer``: that and the peer group), which sorts in a fraction of the
-    time of the same keys as separate columns or text."""
+    rank group; for the peer group, ``part`` and the peer group's number), which sorts in
+    a fraction of the time of the same keys as separate columns or text."""
     sql = _Sql(conn.dialect.name)
     params: dict = {"r": region_id}
 
@@ -215,8 +217,8 @@ class _Sql:
         """The JSON text Python's json.dumps() writes for ``{key: hundredths / 100}``, e.g.
         ``{"financial": 100.0, "patient": 87.05, "process": 0.5, "learning": null}``:
         the SQLAlchemy JSON column's own spelling, so stored values compare as text.
-        Spelled from the whole hundredths (integer arithmetic, no float formatting), for
-        the two decimals of scoring.TOTAL_DECIMALS."""
+        PostgreSQL spells a double as its shortest exact digits, as Python does; SQLite's
+        spelling differs, so there the number is spelled from the whole hundredths."""
         if self.pg:  # one call; a double's text is its shortest exact spelling, as Python's
             parts = ", ".join(
                 f"'{', ' if n else '{'}\"{k}\": ', coalesce(CASE WHEN {v} % 100 = 0 THEN"
@@ -325,6 +327,7 @@ class _Recompute:
         self.sql = _Sql(self.conn.dialect.name)
         self.timings: dict[str, float] = {}
         self.annual_count: int | None = None  # counted by the pass statement
+        self.packed = False  # see _aggregate_sql
 
     def _timed(self, name: str, statement: str, params: dict | None = None):
         t = time.perf_counter()
@@ -378,8 +381,7 @@ class _Recompute:
             t = time.perf_counter()
             stats["summed_again"] = self._sum_again_due_only()
             self.timings["summed_again"] = time.perf_counter() - t
-            result = self._timed("write_assessments", self._write_sql())
-        stats["assessments_updated"] = _rowcount(self.conn, result)
+            stats["assessments_updated"] = self._write()
         self._drop_temp()
 
     def _aggregate_sql(self, due_only: str = "") -> str:
@@ -426,8 +428,7 @@ class _Recompute:
         non-annual assessment of the region its perspective scores, total, grade and
         perspectives' JSON text, kept only where they differ from what is stored or the
         assessment must be summed again (``again``); and one row with ``id`` NULL that
-        counts the assessments, their measurements and the annual assessments (which
-        step 5 leaves to the per-assessment service)."""
+        counts the assessments, their measurements and the annual assessments (step 5)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         odd = ("NOT (g.tmin = ag.template_id AND g.tmax = ag.template_id AND (g.fqmax = 0"
                f" OR g.fqmax <= {self.sql.period_kind('a.period')}))")
@@ -484,19 +485,26 @@ class _Recompute:
             WHERE pact_bulk_res.id = x.id"""), self._tpl_params)
         return len(ids)
 
-    def _write_sql(self) -> str:
-        """One UPDATE of the assessments whose results differ from what is stored."""
+    def _write(self) -> int:
+        """Step 4: one UPDATE of the assessments whose results differ from what is stored.
+        On PostgreSQL they are named by id as well: an index look-up each, where a join
+        alone would scan the whole table (its row-level security hides its size from the
+        planner) for the few that a day's corrections change."""
+        ids = [row[0] for row in self.conn.execute(text(
+            "SELECT id FROM pact_bulk_res WHERE id IS NOT NULL"))]
+        if not ids:
+            return 0
         sql = self.sql
-        new = ("CAST(r.ptext AS JSON)" if sql.pg else "r.ptext")
-        changed = " OR ".join([sql.distinct("a.total", "r.total"),
-                               sql.distinct("a.grade", "r.grade"),
-                               sql.distinct("CAST(a.perspectives AS TEXT)", "r.ptext")])
-        return f"""
-            UPDATE assessments SET total = f.total, grade = f.grade, perspectives = f.ptext
-            FROM (SELECT r.id, r.total, r.grade, {new} AS ptext
-                  FROM pact_bulk_res r JOIN assessments a ON a.id = r.id
-                  WHERE r.id IS NOT NULL AND ({changed})) AS f
-            WHERE assessments.id = f.id"""
+        changed = " OR ".join([sql.distinct("assessments.total", "r.total"),
+                               sql.distinct("assessments.grade", "r.grade"),
+                               sql.distinct("CAST(assessments.perspectives AS TEXT)", "r.ptext")])
+        named = " AND assessments.id = ANY(CAST(:ids AS INTEGER[]))" if sql.pg else ""
+        result = self._timed("write_assessments", f"""
+            UPDATE assessments SET total = r.total, grade = r.grade,
+                   perspectives = {'CAST(r.ptext AS JSON)' if sql.pg else 'r.ptext'}
+            FROM pact_bulk_res r
+            WHERE assessments.id = r.id{named} AND ({changed})""", {"ids": ids})
+        return _rowcount(self.conn, result)
 
     # ------------------------------------------------------------------ parameters
 

@@ -197,6 +197,14 @@ class _Sql:
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
 
+    def results_differ(self, new: str, old: str, old_ptext: str) -> str:
+        """Whether the total, grade and perspectives' text of ``new`` (columns total,
+        grade, ptext) differ from the stored ones: ``old``'s total and grade and
+        ``old_ptext``."""
+        return " OR ".join([self.distinct(f"{new}total", f"{old}total"),
+                            self.distinct(f"{new}grade", f"{old}grade"),
+                            self.distinct(f"{new}ptext", old_ptext)])
+
     def least(self, *args: str) -> str:
         return f"{'LEAST' if self.pg else 'min'}({', '.join(args)})"
 
@@ -445,9 +453,7 @@ class _Recompute:
               LEFT JOIN ({self._aggregate_sql()}) AS g ON g.assessment_id = a.id
               WHERE a.region_id = :r"""
         sql = self.sql
-        changed = " OR ".join([sql.distinct("total", "old_total"),
-                               sql.distinct("grade", "old_grade"),
-                               sql.distinct("ptext", "old_ptext")])
+        changed = sql.results_differ("", "old_", "old_ptext")
         return f"""
             WITH {self._tpl_cte}, {self._ind_cte},
             res AS {'MATERIALIZED ' if sql.pg else ''}(
@@ -497,9 +503,8 @@ class _Recompute:
         if not ids:
             return 0
         few = len(ids) <= assessments // 10
-        changed = " OR ".join([sql.distinct("assessments.total", "r.total"),
-                               sql.distinct("assessments.grade", "r.grade"),
-                               sql.distinct("CAST(assessments.perspectives AS TEXT)", "r.ptext")])
+        changed = sql.results_differ("r.", "assessments.",
+                                     "CAST(assessments.perspectives AS TEXT)")
         named = " AND assessments.id = ANY(CAST(:ids AS INTEGER[]))" if sql.pg and few else ""
         result = self._timed("write_assessments", f"""
             UPDATE assessments SET total = r.total, grade = r.grade,

@@ -201,14 +201,14 @@ def _floor(region_id: int) -> float:
     """One plain aggregate pass over the region's measurements, in the same conditions as
     the recompute: the app role, the region's RLS settings, the same planner settings."""
     from saas.extensions import db
-    from saas.services.bulk_scoring import PASS, _connection, _planner
+    from saas.services.bulk_scoring import _connection, _planner, pass_settings
     from tenants.context import TenantContext, acting_as
 
     with acting_as(TenantContext(region_id=region_id)):
         conn = _connection()
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         best = None
-        for settings in ({}, PASS):  # the planner's own choice, and the recompute's
+        for settings in ({}, pass_settings(conn)):  # the planner's own, and the recompute's
             with _planner(conn, **settings):
                 t = time.perf_counter()
                 conn.execute(sa.text(

@@ -161,6 +161,7 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
             assert set(a.perspectives) == set(scoring.PERSPECTIVES)
             for p in scoring.PERSPECTIVES:
                 assert _close(a.perspectives[p], card.perspectives[p]), (a.id, p)
+            assert a.perspectives_key == scoring.perspectives_key(card.perspectives), a.id
             checked += 1
 
         # ranks: per institution its latest submitted/finalized total of the period and
@@ -477,6 +478,33 @@ def test_results_written_by_the_scoring_service_compare_equal(app):
         db.session.commit()
         stats = recompute_region(region_id)
     assert stats["assessments_updated"] == 0
+
+
+def test_a_changed_perspective_is_rewritten_though_total_and_grade_are_the_same(app):
+    """The recompute compares the perspectives by their key: a stored perspective that
+    differs (here: one swapped with another, so the total and grade stay) is rewritten,
+    JSON and key, and the next recompute finds nothing to write."""
+    from saas.domain.scoring import perspectives_key
+    from saas.extensions import db
+    from saas.models import Assessment
+    from saas.services.bulk_scoring import recompute_region
+
+    region_id = _build(app, 19)
+    with acting(app, "a_bureau_admin"):
+        recompute_region(region_id)
+        db.session.commit()
+        a = next(a for a in db.session.scalars(select(Assessment).order_by(Assessment.id))
+                 if a.perspectives and a.perspectives["financial"] != a.perspectives["patient"])
+        right = dict(a.perspectives)
+        wrong = {**right, "financial": right["patient"], "patient": right["financial"]}
+        a.perspectives, a.perspectives_key = wrong, perspectives_key(wrong)
+        db.session.commit()
+        stats = recompute_region(region_id)
+        db.session.commit()
+        db.session.refresh(a)
+        assert stats["assessments_updated"] == 1
+        assert a.perspectives == right and a.perspectives_key == perspectives_key(right)
+        assert recompute_region(region_id)["assessments_updated"] == 0
 
 
 def test_ranks_of_one_kind_are_ranked_within_their_whole_rank_group(app):

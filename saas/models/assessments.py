@@ -44,6 +44,8 @@ class Assessment(InstitutionOwned, db.Model):
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
     perspectives: Mapped[dict | None] = mapped_column(JSON)
+    # the same scores as one number (saas.domain.scoring.perspectives_key), written with them
+    perspectives_key: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     agreement = relationship("Agreement")

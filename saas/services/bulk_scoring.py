@@ -55,6 +55,10 @@ PIDX = {p: n for n, p in enumerate(scoring.PERSPECTIVES)}
 PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
+TFQ = 4
+"""Template and frequency in one code, template × TFQ + frequency: the pass keeps two
+aggregates of it per assessment instead of three (a third made its hash table several
+times larger, and the pass half as fast again: docs/performance.md)."""
 _TEMP = ("pact_bulk_res", "pact_bulk_fix")
 _IS_RANKED = ("CASE WHEN a.status IN ("
               + ", ".join(f"'{s}'" for s in RANKED_STATUSES) + ") THEN 1 ELSE 0 END")
@@ -197,13 +201,11 @@ class _Sql:
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
 
-    def results_differ(self, new: str, old: str, old_ptext: str) -> str:
-        """Whether the total, grade and perspectives' text of ``new`` (columns total,
-        grade, ptext) differ from the stored ones: ``old``'s total and grade and
-        ``old_ptext``."""
-        return " OR ".join([self.distinct(f"{new}total", f"{old}total"),
-                            self.distinct(f"{new}grade", f"{old}grade"),
-                            self.distinct(f"{new}ptext", old_ptext)])
+    def results_differ(self, new: str, old: str) -> str:
+        """Whether the total, grade and perspectives key of ``new`` (columns total, grade,
+        perspectives_key) differ from ``old``'s."""
+        return " OR ".join(self.distinct(f"{new}{c}", f"{old}{c}")
+                           for c in ("total", "grade", "perspectives_key"))
 
     def least(self, *args: str) -> str:
         return f"{'LEAST' if self.pg else 'min'}({', '.join(args)})"
@@ -296,10 +298,26 @@ def _planner(conn, **settings: str):
 
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off",
         "work_mem": "256MB"}
-# JIT compilation of these wide expressions costs each parallel worker about as much as it
-# saves, with or without inlining (measured: docs/performance.md). The pass aggregates by
-# hashing, never by sorting.
+# The pass aggregates by hashing, never by sorting.
 PASS = {**BULK, "enable_sort": "off"}
+JIT = {"jit": "on", "jit_above_cost": "0", "jit_optimize_above_cost": "-1",
+       "jit_inline_above_cost": "-1"}
+"""JIT for the pass, compiled without optimisation or inlining: its scoring expressions
+run millions of times, and compiled they take a fifth off the pass (docs/performance.md);
+optimised or inlined, compiling costs more than it saves."""
+JIT_ROWS = 1_000_000
+"""Below this many measurements in the table, compiling takes longer than the pass. (The
+planner's own threshold, jit_above_cost, cannot tell: row-level security hides the
+table's size from it.)"""
+
+
+def pass_settings(conn) -> dict:
+    """The planner settings of the measurement pass: PASS, with JIT on a large table."""
+    if conn.dialect.name != "postgresql":
+        return PASS
+    rows = conn.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'measurements'::regclass")).scalar()
+    return {**PASS, **JIT} if (rows or 0) > JIT_ROWS else PASS
 
 
 def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
@@ -321,8 +339,8 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
 PACK = 2**26
 """Earned and possible hundredths of a perspective share one double as earned × PACK +
 possible while possible < PACK (671 088.64 points): below 2**53, exact."""
-IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp")
-IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4
+IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp", "tfq")
+IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4 + ("BIGINT",)
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
 TPL_TYPES = ("INTEGER",) * 5 + ("DOUBLE PRECISION",) * 3
 
@@ -378,7 +396,7 @@ class _Recompute:
         self.packed = most < PACK
         self._tpl_cte, self._tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES,
                                                       templates, "t")
-        with _planner(self.conn, **PASS):
+        with _planner(self.conn, **pass_settings(self.conn)):
             self._timed("scorecards", f"{self._temp('pact_bulk_res')} {self._scorecards_sql()}",
                         {**self._ind_params, **self._tpl_params})
         counts = self.conn.execute(text(
@@ -418,7 +436,7 @@ class _Recompute:
                    f" WHERE m.assessment_id IN ({due_only}) AND")
         summed = f"""
             SELECT m.assessment_id, {', '.join(sums)}, count(*) AS n,
-                   min(i.tid) AS tmin, max(i.tid) AS tmax, max(i.fq) AS fqmax
+                   min(i.tfq) AS tfqmin, max(i.tfq) AS tfqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
             GROUP BY m.assessment_id"""
@@ -428,7 +446,7 @@ class _Recompute:
         for k in range(4):
             earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
             unpacked += [f"{earned} AS e{k}", f"{sql.whole(f'ep{k}')} - {earned} * {PACK} AS p{k}"]
-        return (f"SELECT assessment_id, {', '.join(unpacked)}, n, tmin, tmax, fqmax"
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, n, tfqmin, tfqmax"
                 f" FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
@@ -438,34 +456,40 @@ class _Recompute:
         assessment must be summed again (``again``); and one row with ``id`` NULL that
         counts the assessments, their measurements and the annual assessments (step 5)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
-        odd = ("NOT (g.tmin = ag.template_id AND g.tmax = ag.template_id AND (g.fqmax = 0"
-               f" OR g.fqmax <= {self.sql.period_kind('a.period')}))")
+        # (tfq = template × 4 + frequency: both ends of the template's range mean every
+        # indicator is of the template, and then the largest code has the least due one)
+        template = f"ag.template_id * {TFQ}"
+        odd = (f"NOT (g.tfqmin >= {template} AND g.tfqmax < {template} + {TFQ}"
+               f" AND (g.tfqmax % {TFQ} = 0"
+               f" OR g.tfqmax % {TFQ} <= {self.sql.period_kind('a.period')}))")
         scored = f"""
               SELECT a.id, ag.template_id, {_perspectives('g.')}, coalesce(g.n, 0) AS n,
                      CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
                      CASE WHEN g.n > 0 AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
                      a.total AS old_total, a.grade AS old_grade,
-                     CAST(a.perspectives AS TEXT) AS old_ptext
+                     a.perspectives_key AS old_perspectives_key
               FROM assessments a
               JOIN agreements ag ON ag.id = a.agreement_id
               JOIN tpl t ON t.id = ag.template_id
               LEFT JOIN ({self._aggregate_sql()}) AS g ON g.assessment_id = a.id
               WHERE a.region_id = :r"""
         sql = self.sql
-        changed = sql.results_differ("", "old_", "old_ptext")
+        changed = sql.results_differ("", "old_")
         return f"""
             WITH {self._tpl_cte}, {self._ind_cte},
             res AS {'MATERIALIZED ' if sql.pg else ''}(
-              SELECT id, template_id, n, again, annual, total, grade, ptext,
+              SELECT id, template_id, n, again, annual, total, grade, perspectives_key,
+                     s0, s1, s2, s3,
                      CASE WHEN annual = 1 THEN 0 WHEN again = 1 OR {changed} THEN 1 ELSE 0
                      END AS keep
               FROM ({_results(sql, scored)}) AS x)
-            SELECT id, template_id, again, total, grade, ptext, n,
+            SELECT id, template_id, again, total, grade, {_ptext(sql)} AS ptext,
+                   perspectives_key, n,
                    CAST(NULL AS BIGINT) AS assessments, CAST(NULL AS BIGINT) AS annual
             FROM res WHERE keep = 1
             UNION ALL
-            SELECT NULL, NULL, NULL, NULL, NULL, NULL, coalesce(sum(n * (1 - annual)), 0),
+            SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, coalesce(sum(n * (1 - annual)), 0),
                    count(*) - coalesce(sum(annual), 0), coalesce(sum(annual), 0) FROM res"""
 
     def _sum_again_due_only(self) -> int:
@@ -486,7 +510,8 @@ class _Recompute:
             LEFT JOIN pact_bulk_fix f ON f.assessment_id = r.id
             WHERE r.id IN ({listed})"""
         self.conn.execute(text(f"""
-            UPDATE pact_bulk_res SET total = x.total, grade = x.grade, ptext = x.ptext
+            UPDATE pact_bulk_res SET total = x.total, grade = x.grade,
+                   ptext = {_ptext(self.sql, "x.")}, perspectives_key = x.perspectives_key
             FROM (WITH {self._tpl_cte} {_results(self.sql, fixed)}) AS x
             WHERE pact_bulk_res.id = x.id"""), self._tpl_params)
         return len(ids)
@@ -503,12 +528,12 @@ class _Recompute:
         if not ids:
             return 0
         few = len(ids) <= assessments // 10
-        changed = sql.results_differ("r.", "assessments.",
-                                     "CAST(assessments.perspectives AS TEXT)")
+        changed = sql.results_differ("r.", "assessments.")
         named = " AND assessments.id = ANY(CAST(:ids AS INTEGER[]))" if sql.pg and few else ""
         result = self._timed("write_assessments", f"""
             UPDATE assessments SET total = r.total, grade = r.grade,
-                   perspectives = {'CAST(r.ptext AS JSON)' if sql.pg else 'r.ptext'}
+                   perspectives = {'CAST(r.ptext AS JSON)' if sql.pg else 'r.ptext'},
+                   perspectives_key = r.perspectives_key
             FROM pact_bulk_res r
             WHERE assessments.id = r.id{named} AND ({changed})""", {"ids": ids})
         return _rowcount(self.conn, result)
@@ -556,19 +581,20 @@ class _Recompute:
 
 def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp) -> tuple:
     """An indicator as the row of ``ind`` (IND_COLUMNS): template, frequency and perspective
-    codes, boolean flag, max points in hundredths, and the lines oriented exactly as
+    codes, boolean flag, max points in hundredths, the lines oriented exactly as
     scoring._oriented() orients them, computed here in Python so that SQL gets the very
-    same doubles."""
+    same doubles, and template and frequency as one code (tfq)."""
     mp = float(mp)
     head = (id_, tid, FREQUENCIES.get(frequency, UNKNOWN), PIDX[perspective],
             int(direction == "boolean"), scoring.hundredths(mp))
+    tfq = tid * TFQ + head[2]
     if direction == "boolean":
-        return (*head, 1.0, None, None, mp)
+        return (*head, 1.0, None, None, mp, tfq)
     sign = 1.0 if direction == "lower_better" else -1.0
     t = float(target)
     z = None if zero is None else sign * (float(zero) - t)
     z = None if z is not None and z <= 0 else z  # scored as no zero line
-    return (*head, sign, t, z, mp)
+    return (*head, sign, t, z, mp, tfq)
 
 
 def _perspectives(prefix: str = "") -> str:
@@ -592,17 +618,24 @@ def _total_hundredths() -> str:
 
 def _results(sql: _Sql, scored: str) -> str:
     """The rows of ``scored`` (s0..s3 perspectives in hundredths, w0..w3 weights, the
-    grade bands) with their total, grade and perspectives as JSON text, as stored."""
+    grade bands) with their total, grade and perspectives key, as stored."""
     grade = ("CASE WHEN total IS NULL THEN NULL WHEN total >= excellent THEN 'excellent'"
              " WHEN total >= pass_ THEN 'pass' WHEN total >= basic THEN 'basic'"
              " ELSE 'fail' END")
-    ptext = sql.json_text([(p, f"s{k}") for p, k in PIDX.items()])
+    key = " + ".join(f"CAST(coalesce(s{k}, {scoring.NO_SCORE}) AS BIGINT)"
+                     f" * {2 ** (scoring.KEY_BITS * k)}" for k in range(4))
     # each level behind a fence, so that the planner does not substitute the expressions
     # of one level into the next (the total repeats each perspective's several times)
     return f"""
-        SELECT y.*, {grade} AS grade, {ptext} AS ptext FROM (
+        SELECT y.*, {grade} AS grade, {key} AS perspectives_key FROM (
           SELECT x.*, {sql.shown(_total_hundredths())} AS total
           FROM ({scored}{sql.fence}) AS x{sql.fence}) AS y"""
+
+
+def _ptext(sql: _Sql, prefix: str = "") -> str:
+    """The perspectives' JSON text from the columns s0..s3 (hundredths), as stored: spelled
+    only for the scorecards that are written."""
+    return sql.json_text([(p, f"{prefix}s{k}") for p, k in PIDX.items()])
 
 
 def _rank_group(kind: str) -> str:

@@ -28,6 +28,7 @@ from saas.domain.scoring import (
     annual_total,
     grade_for,
     peer_key,
+    perspectives_key,
     rank,
     rank_in_groups,
     score_scorecard,
@@ -131,6 +132,7 @@ def recompute(assessment: Assessment, due: DueIndicators | None = None,
         total, grade, _ = _annual_override(assessment, card)
     assessment.total, assessment.grade = total, grade
     assessment.perspectives = dict(card.perspectives)
+    assessment.perspectives_key = perspectives_key(card.perspectives)
     return card
 
 

@@ -59,7 +59,7 @@ def _args(argv=None):
                         help="share of assessments for the object-by-object baseline")
     parser.add_argument("--changed", type=float, default=0.01,
                         help="share of assessments corrected before the second recompute")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions of recompute/floor")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions of recompute/floor")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reseed", action="store_true", help="seed again even if present")
     return parser.parse_args(argv)

@@ -13,9 +13,10 @@ would give it, in a few SQL statements instead of a few queries per assessment:
    them up does not matter;
 2. per assessment, in integer arithmetic as the domain does it: perspective scores
    (earned / possible × 100, half up), the weighted mean of the perspectives with data
-   (half up), the grade from the template's bands, the perspectives' JSON text. Steps 1
-   and 2 are one statement, which keeps only the assessments whose results differ from
-   what is stored: the pass's sums and the unchanged scorecards are never written;
+   (half up), the grade from the template's bands, the perspectives' key. Steps 1 and 2
+   are one statement, which keeps only the assessments whose total, grade or key differ
+   from what is stored, and spells the perspectives' JSON text for those alone: the
+   pass's sums and the unchanged scorecards are never written;
 3. assessments with a measurement of an indicator that is not due in their period, or
    not of their template (the pass counts every measurement), are summed again over
    their due indicators only;
@@ -56,9 +57,8 @@ PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
 UNKNOWN = 3
 TFQ = 4
-"""Template and frequency in one code, template × TFQ + frequency: the pass keeps two
-aggregates of it per assessment instead of three (a third made its hash table several
-times larger, and the pass half as fast again: docs/performance.md)."""
+"""Template and frequency in one code, template × TFQ + frequency (frequency < TFQ): the
+pass keeps its least and greatest per assessment, two aggregates instead of three."""
 _TEMP = ("pact_bulk_res", "pact_bulk_fix")
 _IS_RANKED = ("CASE WHEN a.status IN ("
               + ", ".join(f"'{s}'" for s in RANKED_STATUSES) + ") THEN 1 ELSE 0 END")
@@ -120,8 +120,10 @@ def _ranks_statement(conn, region_id: int, periods: list[str] | None = None,
     ``_planner(conn, **BULK)``, as it checks the data first.
 
     Windows are partitioned by one 64-bit integer (``part``: the period's dates and the
-    rank group; for the peer group, ``part`` and the peer group's number), which sorts in
-    a fraction of the time of the same keys as separate columns or text."""
+    rank group), which sorts in a fraction of the time of the same keys as separate
+    columns or text; the peer group's window by ``part`` and the peer group's number, so
+    that its rows, already in ``part`` order, are sorted a part at a time (an incremental
+    sort)."""
     sql = _Sql(conn.dialect.name)
     params: dict = {"r": region_id}
 
@@ -445,19 +447,19 @@ class _Recompute:
         unpacked = []
         for k in range(4):
             earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
-            unpacked += [f"{earned} AS e{k}", f"{sql.whole(f'ep{k}')} - {earned} * {PACK} AS p{k}"]
+            unpacked += [f"{earned} AS e{k}", f"CAST(ep{k} AS BIGINT) - {earned} * {PACK} AS p{k}"]
         return (f"SELECT assessment_id, {', '.join(unpacked)}, n, tfqmin, tfqmax"
                 f" FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
         """Steps 1 and 2 in one statement (the pass's sums are never written): per
-        non-annual assessment of the region its perspective scores, total, grade and
-        perspectives' JSON text, kept only where they differ from what is stored or the
-        assessment must be summed again (``again``); and one row with ``id`` NULL that
-        counts the assessments, their measurements and the annual assessments (step 5)."""
+        non-annual assessment of the region its total, grade, perspectives' key and JSON
+        text, kept only where they differ from what is stored or the assessment must be
+        summed again (``again``); and one row with ``id`` NULL that counts the
+        assessments, their measurements and the annual assessments (step 5)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
-        # (tfq = template × 4 + frequency: both ends of the template's range mean every
-        # indicator is of the template, and then the largest code has the least due one)
+        # (tfq: the least and greatest codes both in the template's range mean every
+        # indicator is of the template; the greatest then has the greatest frequency)
         template = f"ag.template_id * {TFQ}"
         odd = (f"NOT (g.tfqmin >= {template} AND g.tfqmax < {template} + {TFQ}"
                f" AND (g.tfqmax % {TFQ} = 0"
@@ -584,10 +586,10 @@ def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp
     codes, boolean flag, max points in hundredths, the lines oriented exactly as
     scoring._oriented() orients them, computed here in Python so that SQL gets the very
     same doubles, and template and frequency as one code (tfq)."""
-    mp = float(mp)
-    head = (id_, tid, FREQUENCIES.get(frequency, UNKNOWN), PIDX[perspective],
-            int(direction == "boolean"), scoring.hundredths(mp))
-    tfq = tid * TFQ + head[2]
+    mp, fq = float(mp), FREQUENCIES.get(frequency, UNKNOWN)
+    head = (id_, tid, fq, PIDX[perspective], int(direction == "boolean"),
+            scoring.hundredths(mp))
+    tfq = tid * TFQ + fq
     if direction == "boolean":
         return (*head, 1.0, None, None, mp, tfq)
     sign = 1.0 if direction == "lower_better" else -1.0
@@ -660,11 +662,9 @@ def _rank_ctes(only_representatives: bool) -> str:
     higher (scoring.rank): a running count over the groups of higher totals (GROUPS
     frame). When every assessment with a total is its institution's representative (no
     drafts, one per period; the usual case), that is plain RANK()."""
-    peers = f"part * {2**20} + peer"  # fewer than 2**20 peer groups in a region
-
     def windows(frame: str = "") -> str:
         return (f"WINDOW region AS (PARTITION BY part ORDER BY total DESC{frame}),"
-                f" peers AS (PARTITION BY {peers} ORDER BY total DESC{frame})")
+                f" peers AS (PARTITION BY part, peer ORDER BY total DESC{frame})")
 
     if only_representatives:
         return f"""

@@ -167,7 +167,7 @@ def scores_recompute(region_code):
 
     stats = recompute_region(_region_or_exit(region_code).id)
     click.echo(f"region {region_code}: {stats['assessments']} assessments "
-               f"({stats['measurements']} measurements, {stats['annual']} annual) scored, "
+               f"({stats['annual']} annual) scored, "
                f"{stats['assessments_updated']} changed, in {stats['timings']['total']:.1f}s")
 
 
@@ -224,8 +224,8 @@ def seed_scale(institutions, months, region_code, indicators, seed, reset, no_sc
     click.echo(report.summary())
     if report.recompute:
         r = report.recompute
-        click.echo(f"  scored: {r['measurements']} measurements, "
-                   f"{r['assessments_updated']} assessments in {r['timings']['total']:.1f}s")
+        click.echo(f"  scored: {r['assessments']} assessments, "
+                   f"{r['assessments_updated']} written, in {r['timings']['total']:.1f}s")
 
 
 @click.command("demo")

@@ -354,7 +354,7 @@ class _Recompute:
         self.conn = _connection()
         self.sql = _Sql(self.conn.dialect.name)
         self.timings: dict[str, float] = {}
-        self.annual_count: int | None = None  # counted by the pass statement
+        self.annual_count: int | None = None  # counted in step 2
         self.packed = False  # see _aggregate_sql
 
     def _timed(self, name: str, statement: str, params: dict | None = None):
@@ -373,8 +373,8 @@ class _Recompute:
     def run(self) -> dict:
         t0 = time.perf_counter()
         self._drop_temp()
-        stats = {"region_id": self.region_id, "assessments": 0, "measurements": 0,
-                 "assessments_updated": 0, "summed_again": 0, "annual": 0}
+        stats = {"region_id": self.region_id, "assessments": 0, "assessments_updated": 0,
+                 "summed_again": 0, "annual": 0}
         indicators, templates = self._indicator_params(), self._template_params()
         if templates and indicators:
             self._score_period_assessments(indicators, templates, stats)
@@ -401,10 +401,7 @@ class _Recompute:
         with _planner(self.conn, **pass_settings(self.conn)):
             self._timed("scorecards", f"{self._temp('pact_bulk_res')} {self._scorecards_sql()}",
                         {**self._ind_params, **self._tpl_params})
-        counts = self.conn.execute(text(
-            "SELECT assessments, n, annual FROM pact_bulk_res WHERE id IS NULL")).one()
-        stats["assessments"], stats["measurements"] = int(counts[0]), int(counts[1] or 0)
-        self.annual_count = int(counts[2])
+        stats["assessments"], self.annual_count = self._counts()
         with _planner(self.conn, **BULK):
             t = time.perf_counter()
             stats["summed_again"] = self._sum_again_due_only()
@@ -412,9 +409,18 @@ class _Recompute:
             stats["assessments_updated"] = self._write(stats["assessments"])
         self._drop_temp()
 
+    def _counts(self) -> tuple[int, int]:
+        """The region's assessments: how many are of a period, how many annual. (Counted
+        apart: the pass statement keeps only what changed, and counting its every row
+        there would mean keeping them all.)"""
+        every, annual = self.conn.execute(text(
+            "SELECT count(*), coalesce(sum(CASE WHEN kind = 'annual' THEN 1 ELSE 0 END), 0)"
+            " FROM assessments WHERE region_id = :r"), {"r": self.region_id}).one()
+        return int(every) - int(annual), int(annual)
+
     def _aggregate_sql(self, due_only: str = "") -> str:
         """The measurement pass: per assessment, earned (e) and possible (p) hundredths per
-        perspective, the count, and the templates and frequencies of the indicators.
+        perspective, and the least and greatest template-and-frequency code (tfq).
         ``due_only``: the ids of assessments to sum over their due indicators only.
 
         Where the hundredths allow it (``self.packed``), a perspective's earned and
@@ -437,7 +443,7 @@ class _Recompute:
                    f" AND i.fq <= {self.sql.period_kind('a.period')}"
                    f" WHERE m.assessment_id IN ({due_only}) AND")
         summed = f"""
-            SELECT m.assessment_id, {', '.join(sums)}, count(*) AS n,
+            SELECT m.assessment_id, {', '.join(sums)},
                    min(i.tfq) AS tfqmin, max(i.tfq) AS tfqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
@@ -448,15 +454,14 @@ class _Recompute:
         for k in range(4):
             earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
             unpacked += [f"{earned} AS e{k}", f"CAST(ep{k} AS BIGINT) - {earned} * {PACK} AS p{k}"]
-        return (f"SELECT assessment_id, {', '.join(unpacked)}, n, tfqmin, tfqmax"
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, tfqmin, tfqmax"
                 f" FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
         """Steps 1 and 2 in one statement (the pass's sums are never written): per
         non-annual assessment of the region its total, grade, perspectives' key and JSON
         text, kept only where they differ from what is stored or the assessment must be
-        summed again (``again``); and one row with ``id`` NULL that counts the
-        assessments, their measurements and the annual assessments (step 5)."""
+        summed again (``again``)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         # (tfq: the least and greatest codes both in the template's range mean every
         # indicator is of the template; the greatest then has the greatest frequency)
@@ -465,9 +470,9 @@ class _Recompute:
                f" AND (g.tfqmax % {TFQ} = 0"
                f" OR g.tfqmax % {TFQ} <= {self.sql.period_kind('a.period')}))")
         scored = f"""
-              SELECT a.id, ag.template_id, {_perspectives('g.')}, coalesce(g.n, 0) AS n,
+              SELECT a.id, ag.template_id, {_perspectives('g.')},
                      CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
-                     CASE WHEN g.n > 0 AND {odd} THEN 1 ELSE 0 END AS again,
+                     CASE WHEN g.tfqmin IS NOT NULL AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
                      a.total AS old_total, a.grade AS old_grade,
                      a.perspectives_key AS old_perspectives_key
@@ -479,20 +484,11 @@ class _Recompute:
         sql = self.sql
         changed = sql.results_differ("", "old_")
         return f"""
-            WITH {self._tpl_cte}, {self._ind_cte},
-            res AS {'MATERIALIZED ' if sql.pg else ''}(
-              SELECT id, template_id, n, again, annual, total, grade, perspectives_key,
-                     s0, s1, s2, s3,
-                     CASE WHEN annual = 1 THEN 0 WHEN again = 1 OR {changed} THEN 1 ELSE 0
-                     END AS keep
-              FROM ({_results(sql, scored)}) AS x)
+            WITH {self._tpl_cte}, {self._ind_cte}
             SELECT id, template_id, again, total, grade, {_ptext(sql)} AS ptext,
-                   perspectives_key, n,
-                   CAST(NULL AS BIGINT) AS assessments, CAST(NULL AS BIGINT) AS annual
-            FROM res WHERE keep = 1
-            UNION ALL
-            SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, coalesce(sum(n * (1 - annual)), 0),
-                   count(*) - coalesce(sum(annual), 0), coalesce(sum(annual), 0) FROM res"""
+                   perspectives_key
+            FROM ({_results(sql, scored)}) AS x
+            WHERE annual = 0 AND (again = 1 OR {changed})"""
 
     def _sum_again_due_only(self) -> int:
         """Step 3: assessments with measurements of indicators not due in their period or
@@ -525,7 +521,7 @@ class _Recompute:
         row-level security hides from the planner. Many (a first scoring) join faster."""
         sql = self.sql
         ids = [row[0] for row in self.conn.execute(text(
-            "SELECT id FROM pact_bulk_res WHERE id IS NOT NULL"
+            "SELECT id FROM pact_bulk_res"
             f" LIMIT {assessments // 10 + 1}"))]
         if not ids:
             return 0

@@ -8,10 +8,11 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, get_or_404, page_schema, paginate
+from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.models import Agreement, Assessment
 from saas.services import assessments, scoring
+from saas.services.base import find
 
 URL = "/assessments"
 blp = Blueprint("assessments", __name__, description="考核评估与平衡计分卡")
@@ -176,7 +177,7 @@ class Annual(MethodView):
     @authenticated
     def get(self, args):
         """年度考核 of an agreement: the year's finalized periods combined minus points."""
-        return scoring.annual_scorecard(get_or_404(Agreement, args["agreement_id"]),
+        return scoring.annual_scorecard(find(Agreement, args["agreement_id"]),
                                         args["year"])
 
 
@@ -185,7 +186,7 @@ class AssessmentItem(MethodView):
     @blp.response(200, AssessmentSchema)
     @authenticated
     def get(self, assessment_id):
-        return get_or_404(Assessment, assessment_id)
+        return find(Assessment, assessment_id)
 
 
 @blp.route("/<int:assessment_id>/submit")
@@ -195,7 +196,7 @@ class Submit(MethodView):
     @authenticated
     def post(self, _body, assessment_id):
         """draft → submitted."""
-        return assessments.transition(get_or_404(Assessment, assessment_id), "submit")
+        return assessments.transition(find(Assessment, assessment_id), "submit")
 
 
 @blp.route("/<int:assessment_id>/finalize")
@@ -205,7 +206,7 @@ class Finalize(MethodView):
     @authenticated
     def post(self, _body, assessment_id):
         """submitted → finalized (an institution never finalizes a bureau kind)."""
-        return assessments.transition(get_or_404(Assessment, assessment_id), "finalize")
+        return assessments.transition(find(Assessment, assessment_id), "finalize")
 
 
 @blp.route("/<int:assessment_id>/return")
@@ -215,7 +216,7 @@ class Return(MethodView):
     @authenticated
     def post(self, body, assessment_id):
         """submitted → draft, with the reason."""
-        return assessments.transition(get_or_404(Assessment, assessment_id), "return",
+        return assessments.transition(find(Assessment, assessment_id), "return",
                                       body["reason"])
 
 
@@ -227,7 +228,7 @@ class Measurements(MethodView):
     def put(self, rows, assessment_id):
         """Bulk upsert of the listed indicators, all or nothing; returns the scorecard.
         Row errors are keyed "row N" (N: position in the list, from 1)."""
-        return assessments.save_measurements(get_or_404(Assessment, assessment_id), rows)
+        return assessments.save_measurements(find(Assessment, assessment_id), rows)
 
 
 @blp.route("/<int:assessment_id>/measurements/upload")
@@ -239,13 +240,13 @@ class MeasurementUpload(MethodView):
         """A filled-in template (.xlsx or .csv); errors keyed by sheet row ("row 7");
         nothing is saved when any row is wrong."""
         upload = files["file"]
-        return assessments.import_measurements(get_or_404(Assessment, assessment_id),
+        return assessments.import_measurements(find(Assessment, assessment_id),
                                                upload.filename or "", upload.read())
 
 
 def _template(assessment_id: int, fmt: str):
     content, mimetype, filename = assessments.measurement_template(
-        get_or_404(Assessment, assessment_id), fmt)
+        find(Assessment, assessment_id), fmt)
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=filename)
 
@@ -273,4 +274,4 @@ class ScorecardItem(MethodView):
     @authenticated
     def get(self, assessment_id):
         """平衡计分卡: total, grade, perspectives, indicators, rank, history, flags."""
-        return scoring.scorecard(get_or_404(Assessment, assessment_id))
+        return scoring.scorecard(find(Assessment, assessment_id))

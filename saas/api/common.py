@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from saas.errors import DomainError, NotFound
+from saas.errors import DomainError
 from saas.extensions import db
 
 MAX_PAGE_SIZE = 200
@@ -66,11 +66,3 @@ def paginate(statement, args) -> dict:
     ).scalar_one()
     items = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
     return {"items": items, "total": total, "page": page, "page_size": size}
-
-
-def get_or_404(model, object_id: int):
-    """The tenant filter applies: another tenant's object is simply not found."""
-    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
-    if obj is None:
-        raise NotFound(f"未找到该记录（{model.__tablename__} #{object_id}），或您无权查看")
-    return obj

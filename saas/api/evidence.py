@@ -7,9 +7,10 @@ from flask import redirect, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import StrictSchema, authenticated, get_or_404
+from saas.api.common import StrictSchema, authenticated
 from saas.models import Evidence
 from saas.services import evidence
+from saas.services.base import find
 
 URL = "/evidence"
 blp = Blueprint("evidence", __name__, description="证据材料")
@@ -58,7 +59,7 @@ class EvidenceItem(MethodView):
     @blp.alt_response(302, description="redirect to a short-lived presigned S3 URL")
     @authenticated
     def get(self, evidence_id):
-        item = get_or_404(Evidence, evidence_id)
+        item = find(Evidence, evidence_id)
         url, data = evidence.content(item)
         if url:
             return redirect(url, code=302)

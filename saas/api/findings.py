@@ -5,11 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, get_or_404, page_schema, paginate
+from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
 from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, MAX_DESCRIPTION, STATES
 from saas.domain.points import SEVERITIES
 from saas.models import Finding
 from saas.services import findings
+from saas.services.base import find
 
 URL = "/findings"
 blp = Blueprint("findings", __name__, description="检查发现的问题")
@@ -95,7 +96,7 @@ class FindingItem(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def get(self, finding_id):
-        return get_or_404(Finding, finding_id)
+        return find(Finding, finding_id)
 
 
 @blp.route("/<int:finding_id>/confirm")
@@ -104,7 +105,7 @@ class Confirm(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def post(self, _body, finding_id):
-        return findings.decide(get_or_404(Finding, finding_id), "confirm")
+        return findings.decide(find(Finding, finding_id), "confirm")
 
 
 @blp.route("/<int:finding_id>/dismiss")
@@ -113,4 +114,4 @@ class Dismiss(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def post(self, body, finding_id):
-        return findings.decide(get_or_404(Finding, finding_id), "dismiss", body["reason"])
+        return findings.decide(find(Finding, finding_id), "dismiss", body["reason"])

@@ -4,9 +4,10 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, authenticated, get_or_404, page_schema, paginate
+from saas.api.common import PageArgs, authenticated, page_schema, paginate
 from saas.models import Institution
 from saas.services import institutions
+from saas.services.base import find
 
 URL = "/institutions"
 blp = Blueprint("institutions", __name__, description="定点医药机构")
@@ -49,4 +50,4 @@ class InstitutionItem(MethodView):
     @blp.response(200, InstitutionSchema)
     @authenticated
     def get(self, institution_id):
-        return institutions.overview([get_or_404(Institution, institution_id)])[0]
+        return institutions.overview([find(Institution, institution_id)])[0]

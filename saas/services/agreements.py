@@ -16,7 +16,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from saas.api.common import get_or_404
 from saas.domain import lifecycle
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.permissions import can
@@ -25,7 +24,7 @@ from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
 from saas.models.agreements import status_changes_allowed
 from saas.services import audit, templates
-from saas.services.base import column_snapshot, require_role, transaction
+from saas.services.base import column_snapshot, find, require_role, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
 from tenants.context import require
@@ -56,7 +55,7 @@ def list_statement(status: str | None = None, institution_id: int | None = None)
 
 
 def get(agreement_id: int) -> Agreement:
-    return get_or_404(Agreement, agreement_id)
+    return find(Agreement, agreement_id)
 
 
 def detail(agreement_id: int) -> dict:

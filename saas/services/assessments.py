@@ -23,12 +23,12 @@ from saas.domain.permissions import (
     assessment_next_state,
     can,
 )
-from saas.errors import Conflict, Forbidden, Invalid, NotFound
+from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, Evidence, Finding, Indicator, Measurement
 from saas.services import audit, measurement_files, scoring
 from saas.services import evidence as evidence_service
-from saas.services.base import column_snapshot, transaction
+from saas.services.base import column_snapshot, find, transaction
 from saas.timeutil import utcnow
 from tenants.context import require
 
@@ -40,14 +40,6 @@ TRANSITION_AUDIT = {"submit": "assessment.submitted", "finalize": "assessment.fi
 MAX_REASON = 2000
 #: Agreements under which assessments are opened (a draft is not signed yet).
 OPEN_AGREEMENT_STATES = ("active", "suspended", "expired", "rescinded")
-
-
-def find(model, object_id):
-    """A row the tenant filter lets the caller see, else 404 (another tenant's too)."""
-    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
-    if obj is None:
-        raise NotFound(f"{model.__name__} {object_id} 不存在")
-    return obj
 
 
 def require_can(action: str, kind: str) -> None:

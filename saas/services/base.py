@@ -1,10 +1,12 @@
-"""What every service shares: the transaction and the acting user."""
+"""What every service shares: the transaction, the acting user, finding a row."""
 
 from __future__ import annotations
 
 import contextlib
 
-from saas.errors import Forbidden
+from sqlalchemy import select
+
+from saas.errors import Forbidden, NotFound
 from saas.extensions import db
 from tenants.context import require
 
@@ -18,6 +20,16 @@ def transaction():
     except BaseException:
         db.session.rollback()
         raise
+
+
+def find(model, object_id: int):
+    """The row if the tenant filter lets the caller see it, else NotFound: another
+    tenant's row is simply not found. A select, never session.get, whose identity map
+    would skip the filter."""
+    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"未找到该记录（{model.__tablename__} #{object_id}），或您无权查看")
+    return obj
 
 
 def require_role(*roles: str):

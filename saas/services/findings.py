@@ -22,8 +22,8 @@ from saas.extensions import db
 from saas.models import Agreement, Assessment, Clause, Finding, Indicator
 from saas.services import audit, scoring
 from saas.services import evidence as evidence_service
-from saas.services.assessments import find, require_can
-from saas.services.base import column_snapshot, transaction
+from saas.services.assessments import require_can
+from saas.services.base import column_snapshot, find, transaction
 from saas.timeutil import utcnow
 from tenants.context import require
 

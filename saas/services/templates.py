@@ -14,14 +14,13 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from saas.api.common import get_or_404
 from saas.domain import templates as rules
 from saas.domain.permissions import can
 from saas.errors import Forbidden, Invalid
 from saas.extensions import db
 from saas.models import Clause, Indicator, Template
 from saas.services import audit
-from saas.services.base import transaction
+from saas.services.base import find, transaction
 from tenants.context import require
 
 INDICATOR_FIELDS = ("code", "name", "name_en", "perspective", "unit", "direction", "target",
@@ -129,7 +128,7 @@ def list_statement(code: str | None = None, latest: bool = False):
 
 
 def get(template_id: int) -> Template:
-    return get_or_404(Template, template_id)
+    return find(Template, template_id)
 
 
 def versions(template: Template) -> list[Template]:

@@ -5,11 +5,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from saas.api.common import get_or_404
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.errors import Conflict, Invalid
 from saas.models import Assessment
 from saas.services import assessments, findings
+from saas.services.base import find
 from saas.services.evidence import Upload
 from saas.web import web
 from saas.web.charts import radar
@@ -94,7 +94,7 @@ def _render_detail(assessment, errors=None, upload_errors=None, status=200):
 @web.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
 @login_required
 def assessment(assessment_id):
-    item = get_or_404(Assessment, assessment_id)
+    item = find(Assessment, assessment_id)
     if request.method == "GET":
         return _render_detail(item)
     rows, uploads = _form_rows()
@@ -112,7 +112,7 @@ def assessment(assessment_id):
 @web.post("/assessments/<int:assessment_id>/upload")
 @login_required
 def assessment_upload(assessment_id):
-    item = get_or_404(Assessment, assessment_id)
+    item = find(Assessment, assessment_id)
     file = request.files.get("file")
     if not file or not file.filename:
         return _render_detail(item, upload_errors={"file": [_("请选择文件")]}, status=422)
@@ -129,7 +129,7 @@ def assessment_upload(assessment_id):
 
 
 def _transition(assessment_id: int, action: str, message: str):
-    item = get_or_404(Assessment, assessment_id)
+    item = find(Assessment, assessment_id)
     try:
         assessments.transition(item, action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
@@ -161,7 +161,7 @@ def assessment_return(assessment_id):
 @web.get("/assessments/<int:assessment_id>/scorecard")
 @login_required
 def scorecard(assessment_id):
-    page = assessments.scorecard_page(get_or_404(Assessment, assessment_id))
+    page = assessments.scorecard_page(find(Assessment, assessment_id))
     return render_template("assessments/scorecard.html", **page,
                            chart=radar(page["card"]["perspectives"]))
 
@@ -169,7 +169,7 @@ def scorecard(assessment_id):
 @web.post("/assessments/<int:assessment_id>/findings/from-indicator")
 @login_required
 def finding_from_indicator(assessment_id):
-    item = get_or_404(Assessment, assessment_id)
+    item = find(Assessment, assessment_id)
     try:
         finding = findings.from_indicator(item, request.form.get("indicator_code") or "")
     except (Invalid, Conflict) as exc:

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from saas.api.common import get_or_404
 from saas.domain.findings import CATEGORY_CODES, STATES, yuan_to_fen
 from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
 from saas.models import Assessment, Evidence, Finding
 from saas.services import evidence, findings
+from saas.services.base import find
 from saas.web import web
 
 FORM_FIELDS = ("category", "severity", "clause_number", "indicator_code", "amount_yuan",
@@ -40,7 +40,7 @@ def finding_list():
 
 def _decide(finding_id: int, action: str, message: str):
     try:
-        findings.decide(get_or_404(Finding, finding_id), action, request.form.get("reason"))
+        findings.decide(find(Finding, finding_id), action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
         flash(_(exc.detail), "error")
     else:
@@ -83,7 +83,7 @@ def _photos() -> list[evidence.Upload]:
 @web.route("/assessments/<int:assessment_id>/findings/new", methods=["GET", "POST"])
 @login_required
 def new_finding(assessment_id):
-    item = get_or_404(Assessment, assessment_id)
+    item = find(Assessment, assessment_id)
     try:
         options = findings.form_options(item)
     except Conflict as exc:
@@ -108,7 +108,7 @@ def new_finding(assessment_id):
 @web.get("/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(evidence_id):
-    item = get_or_404(Evidence, evidence_id)
+    item = find(Evidence, evidence_id)
     url, data = evidence.content(item)
     if url:
         return redirect(url)

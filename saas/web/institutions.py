@@ -3,10 +3,10 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from saas.api.common import get_or_404
 from saas.extensions import db
 from saas.models import Institution
 from saas.services import institutions
+from saas.services.base import find
 from saas.web import web
 
 
@@ -31,6 +31,6 @@ def institution_list():
 @web.get("/institutions/<int:institution_id>")
 @login_required
 def institution(institution_id):
-    inst = get_or_404(Institution, institution_id)
+    inst = find(Institution, institution_id)
     return render_template("institutions/detail.html", inst=inst,
                            row=institutions.overview([inst])[0])

@@ -15,8 +15,7 @@ MAX_PAGE_SIZE = 200
 
 
 class Unauthorized(DomainError):
-    status = 401
-    title = "未登录或凭证无效"
+    """No signed-in user or no valid bearer token (401)."""
 
 
 def authenticated(view):

@@ -1,17 +1,37 @@
-"""Every API error is application/problem+json with field errors; pages keep HTML errors."""
+"""Every API error is application/problem+json (RFC 9457) with field errors; pages keep
+HTML errors. The domain errors of saas.errors get their HTTP status here."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from saas.errors import DomainError, problem
+from saas.api.common import Unauthorized
+from saas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from saas.services.auth import LoginRefused
+from saas.services.evidence import TooLarge
 
 TITLES = {
     400: "请求无效", 401: "未登录或凭证无效", 403: "无权操作", 404: "未找到",
     405: "不支持的请求方法", 409: "状态冲突", 413: "请求体过大", 415: "不支持的内容类型",
     422: "数据校验失败", 429: "请求过于频繁", 500: "服务器内部错误",
 }
+#: The status of each domain error; a subclass not listed takes its parent's.
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413,
+          LoginRefused: 401, Unauthorized: 401, DomainError: 400}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None) -> Response:
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+    )
 
 
 def _field_errors(data) -> dict | None:
@@ -45,10 +65,11 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        status = status_of(error)
         if not _is_api():
-            return render_template("error.html", title=error.title, detail=error.detail), \
-                error.status
-        return problem(error.status, error.title, error.detail, error.errors)
+            return render_template("error.html", title=TITLES[status], detail=error.detail), \
+                status
+        return problem(status, TITLES[status], error.detail, error.errors)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -23,8 +23,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 class LoginRefused(DomainError):
-    status = 401
-    title = "登录失败"
+    """Wrong e-mail or password, or the account is locked (401)."""
 
 
 def hash_password(password: str) -> str:

@@ -22,8 +22,7 @@ from tenants.context import require
 
 
 class TooLarge(DomainError):
-    status = 413
-    title = "文件过大"
+    """A file beyond EVIDENCE_MAX_MB (413)."""
 
 
 @dataclass

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from saas.extensions import db
 from saas.services import institutions
 from saas.web.labels import LABELS
 
 
 def region_overview() -> dict:
-    rows = institutions.overview(db.session.execute(institutions.list_statement()).scalars().all())
+    rows = institutions.listing()
     kinds = Counter(r["kind"] for r in rows)
     grades = Counter(LABELS["grade"].get(r["grade"], "未考核") for r in rows)
     active = sum(1 for r in rows if r["agreement_status"] == "active")

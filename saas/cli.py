@@ -89,7 +89,7 @@ def users_token(email):
     if user is None:
         click.echo(f"no user with e-mail {email}", err=True)
         sys.exit(2)
-    click.echo(issue_token(user, name="cli"))
+    click.echo(issue_token(user.id, name="cli"))
 
 
 @click.group("audit", cls=AppGroup, help="The audit trail.")

@@ -244,7 +244,7 @@ def api_as(app, client):
     def make(who: str) -> ApiClient:
         if who not in tokens:
             with app.app_context():
-                tokens[who] = issue_token(user_by_email(USERS.get(who, who)))
+                tokens[who] = issue_token(user_by_email(USERS.get(who, who)).id)
         return ApiClient(client, tokens[who])
 
     return make

@@ -21,7 +21,7 @@ def test_entries_record_actor_and_before_after(app, client):
     from saas.services.auth import change_password
 
     with acting(app, "ah1_admin") as user:
-        change_password(user, "Test-pass-2026", "New-pass-2027")
+        change_password(user.id, "Test-pass-2026", "New-pass-2027")
         entry = db.session.execute(
             select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
         assert entry.action == "user.password_changed"

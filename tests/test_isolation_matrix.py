@@ -132,7 +132,7 @@ def _clients(app, who):
     assert login(web, who).status_code == 302
     token_holder = app.test_client()
     with app.app_context():
-        token = issue_token(user_by_email(USERS[who]))
+        token = issue_token(user_by_email(USERS[who]).id)
     return web, token_holder, {"Authorization": f"Bearer {token}"}
 
 

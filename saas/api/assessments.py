@@ -10,9 +10,7 @@ from flask_smorest import Blueprint
 
 from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
-from saas.models import Agreement, Assessment
-from saas.services import assessments, scoring
-from saas.services.base import find
+from saas.services import assessments
 
 URL = "/assessments"
 blp = Blueprint("assessments", __name__, description="考核评估与平衡计分卡")
@@ -177,8 +175,7 @@ class Annual(MethodView):
     @authenticated
     def get(self, args):
         """年度考核 of an agreement: the year's finalized periods combined minus points."""
-        return scoring.annual_scorecard(find(Agreement, args["agreement_id"]),
-                                        args["year"])
+        return assessments.annual_scorecard(args["agreement_id"], args["year"])
 
 
 @blp.route("/<int:assessment_id>")
@@ -186,7 +183,7 @@ class AssessmentItem(MethodView):
     @blp.response(200, AssessmentSchema)
     @authenticated
     def get(self, assessment_id):
-        return find(Assessment, assessment_id)
+        return assessments.get(assessment_id)
 
 
 @blp.route("/<int:assessment_id>/submit")
@@ -196,7 +193,7 @@ class Submit(MethodView):
     @authenticated
     def post(self, _body, assessment_id):
         """draft → submitted."""
-        return assessments.transition(find(Assessment, assessment_id), "submit")
+        return assessments.transition(assessment_id, "submit")
 
 
 @blp.route("/<int:assessment_id>/finalize")
@@ -206,7 +203,7 @@ class Finalize(MethodView):
     @authenticated
     def post(self, _body, assessment_id):
         """submitted → finalized (an institution never finalizes a bureau kind)."""
-        return assessments.transition(find(Assessment, assessment_id), "finalize")
+        return assessments.transition(assessment_id, "finalize")
 
 
 @blp.route("/<int:assessment_id>/return")
@@ -216,8 +213,7 @@ class Return(MethodView):
     @authenticated
     def post(self, body, assessment_id):
         """submitted → draft, with the reason."""
-        return assessments.transition(find(Assessment, assessment_id), "return",
-                                      body["reason"])
+        return assessments.transition(assessment_id, "return", body["reason"])
 
 
 @blp.route("/<int:assessment_id>/measurements")
@@ -228,7 +224,7 @@ class Measurements(MethodView):
     def put(self, rows, assessment_id):
         """Bulk upsert of the listed indicators, all or nothing; returns the scorecard.
         Row errors are keyed "row N" (N: position in the list, from 1)."""
-        return assessments.save_measurements(find(Assessment, assessment_id), rows)
+        return assessments.save_measurements(assessment_id, rows)
 
 
 @blp.route("/<int:assessment_id>/measurements/upload")
@@ -240,13 +236,12 @@ class MeasurementUpload(MethodView):
         """A filled-in template (.xlsx or .csv); errors keyed by sheet row ("row 7");
         nothing is saved when any row is wrong."""
         upload = files["file"]
-        return assessments.import_measurements(find(Assessment, assessment_id),
-                                               upload.filename or "", upload.read())
+        return assessments.import_measurements(assessment_id, upload.filename or "",
+                                               upload.read())
 
 
 def _template(assessment_id: int, fmt: str):
-    content, mimetype, filename = assessments.measurement_template(
-        find(Assessment, assessment_id), fmt)
+    content, mimetype, filename = assessments.measurement_template(assessment_id, fmt)
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=filename)
 
@@ -274,4 +269,4 @@ class ScorecardItem(MethodView):
     @authenticated
     def get(self, assessment_id):
         """平衡计分卡: total, grade, perspectives, indicators, rank, history, flags."""
-        return scoring.scorecard(find(Assessment, assessment_id))
+        return assessments.scorecard(assessment_id)

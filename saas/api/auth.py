@@ -31,7 +31,7 @@ class Tokens(MethodView):
         user = auth.authenticate(credentials["email"], credentials["password"])
         from flask import current_app
 
-        return {"token": auth.issue_token(user),
+        return {"token": auth.issue_token(user.id),
                 "expires_in_days": current_app.config["API_TOKEN_DAYS"]}
 
     @blp.response(204)

@@ -6,10 +6,9 @@ import functools
 
 import marshmallow as ma
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from saas.errors import DomainError
-from saas.extensions import db
+from saas.services.base import page_of
 
 MAX_PAGE_SIZE = 200
 
@@ -59,9 +58,4 @@ def page_schema(item_schema):
 
 def paginate(statement, args) -> dict:
     """Run a select (already tenant-filtered by the ORM) one page at a time."""
-    page, size = args["page"], args["page_size"]
-    total = db.session.execute(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    ).scalar_one()
-    items = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
-    return {"items": items, "total": total, "page": page, "page_size": size}
+    return page_of(statement, args["page"], args["page_size"])

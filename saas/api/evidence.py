@@ -8,9 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from saas.api.common import StrictSchema, authenticated
-from saas.models import Evidence
 from saas.services import evidence
-from saas.services.base import find
 
 URL = "/evidence"
 blp = Blueprint("evidence", __name__, description="证据材料")
@@ -59,8 +57,7 @@ class EvidenceItem(MethodView):
     @blp.alt_response(302, description="redirect to a short-lived presigned S3 URL")
     @authenticated
     def get(self, evidence_id):
-        item = find(Evidence, evidence_id)
-        url, data = evidence.content(item)
+        item, url, data = evidence.content(evidence_id)
         if url:
             return redirect(url, code=302)
         return send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=True,

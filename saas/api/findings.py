@@ -10,7 +10,6 @@ from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, MAX_DESCRIPTION
 from saas.domain.points import SEVERITIES
 from saas.models import Finding
 from saas.services import findings
-from saas.services.base import find
 
 URL = "/findings"
 blp = Blueprint("findings", __name__, description="检查发现的问题")
@@ -96,7 +95,7 @@ class FindingItem(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def get(self, finding_id):
-        return find(Finding, finding_id)
+        return findings.get(finding_id)
 
 
 @blp.route("/<int:finding_id>/confirm")
@@ -105,7 +104,7 @@ class Confirm(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def post(self, _body, finding_id):
-        return findings.decide(find(Finding, finding_id), "confirm")
+        return findings.decide(finding_id, "confirm")
 
 
 @blp.route("/<int:finding_id>/dismiss")
@@ -114,4 +113,4 @@ class Dismiss(MethodView):
     @blp.response(200, FindingSchema)
     @authenticated
     def post(self, body, finding_id):
-        return findings.decide(find(Finding, finding_id), "dismiss", body["reason"])
+        return findings.decide(finding_id, "dismiss", body["reason"])

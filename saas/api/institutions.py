@@ -4,10 +4,8 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, authenticated, page_schema, paginate
-from saas.models import Institution
+from saas.api.common import PageArgs, authenticated, page_schema
 from saas.services import institutions
-from saas.services.base import find
 
 URL = "/institutions"
 blp = Blueprint("institutions", __name__, description="定点医药机构")
@@ -40,9 +38,8 @@ class InstitutionList(MethodView):
     @authenticated
     def get(self, args):
         """Institutions of the caller's scope (a bureau: its region; an institution: itself)."""
-        page = paginate(institutions.list_statement(args.get("kind"), args.get("q")), args)
-        page["items"] = institutions.overview(page["items"])
-        return page
+        return institutions.page(args.get("kind"), args.get("q"), args["page"],
+                                 args["page_size"])
 
 
 @blp.route("/<int:institution_id>")
@@ -50,4 +47,4 @@ class InstitutionItem(MethodView):
     @blp.response(200, InstitutionSchema)
     @authenticated
     def get(self, institution_id):
-        return institutions.overview([find(Institution, institution_id)])[0]
+        return institutions.detail(institution_id)["row"]

@@ -136,8 +136,13 @@ def _exists(agreement_id: int, kind: str, period: str) -> bool:
 # --------------------------------------------------------------------------- transitions
 
 
-def transition(assessment: Assessment, action: str, reason: str | None = None) -> Assessment:
+def get(assessment_id: int) -> Assessment:
+    return find(Assessment, assessment_id)
+
+
+def transition(assessment_id: int, action: str, reason: str | None = None) -> Assessment:
     """submit / finalize / return (return needs a reason)."""
+    assessment = get(assessment_id)
     require_can(action, assessment.kind)
     try:
         new_state = assessment_next_state(assessment.status, action)
@@ -206,26 +211,29 @@ def _editable(assessment: Assessment) -> None:
         raise Conflict("考核已提交或定稿，不能修改数据（如需修改请先退回）")
 
 
-def save_measurements(assessment: Assessment, rows: list[dict]) -> dict:
+def save_measurements(assessment_id: int, rows: list[dict]) -> dict:
     """Bulk upsert ``[{indicator_code, value, note, evidence_ids, not_applicable}]``
     (listed indicators only; a null value clears one). Errors are keyed "row N" (the
     position in the list, from 1). Returns the scorecard."""
+    assessment = get(assessment_id)
     _editable(assessment)
     _save(assessment, [(f"row {n}", row) for n, row in enumerate(rows, start=1)], {},
           source="api")
     return scoring.scorecard(assessment)
 
 
-def save_form(assessment: Assessment, rows: list[dict], uploads: dict[str, list]) -> None:
+def save_form(assessment_id: int, rows: list[dict], uploads: dict[str, list]) -> None:
     """The web form: like the bulk PUT, errors keyed by indicator code, and ``uploads``
     (evidence_service.Upload per indicator code) added as new evidence files."""
+    assessment = get(assessment_id)
     _editable(assessment)
     _save(assessment, [(str(row.get("indicator_code")), row) for row in rows], uploads,
           source="form")
 
 
-def import_measurements(assessment: Assessment, filename: str, data: bytes) -> dict:
+def import_measurements(assessment_id: int, filename: str, data: bytes) -> dict:
     """A filled-in template (.xlsx or .csv); errors per sheet row, nothing saved if any."""
+    assessment = get(assessment_id)
     _editable(assessment)
     evidence_service.check_size(data)
     media_type = sniff(data, filename)
@@ -334,8 +342,9 @@ def _link_evidence(measurement, evidence_ids, linked, change: dict | None) -> No
 # --------------------------------------------------------------------------- reading
 
 
-def measurement_template(assessment: Assessment, fmt: str) -> tuple[bytes, str, str]:
+def measurement_template(assessment_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, mimetype, filename) of the template prefilled with the due indicators."""
+    assessment = get(assessment_id)
     card = scoring.scorecard_rows(assessment)
     name = f"指标数据-{assessment.institution.code}-{assessment.period}-{assessment.kind}"
     if fmt == "csv":
@@ -344,9 +353,10 @@ def measurement_template(assessment: Assessment, fmt: str) -> tuple[bytes, str, 
     return measurement_files.template_xlsx(title, card), XLSX, f"{name}.xlsx"
 
 
-def detail(assessment: Assessment) -> dict:
+def detail(assessment_id: int) -> dict:
     """What the measurement form shows: the scorecard rows, each indicator's evidence,
     the caller's allowed actions and the last return reason."""
+    assessment = get(assessment_id)
     card, _due = scoring.measurement_card(assessment)
     files = db.session.execute(
         select(Evidence, Indicator.code)
@@ -379,9 +389,20 @@ def list_page(filters: dict, page: int = 1, size: int = 50) -> dict:
             "agreements": agreements, "kinds": [k for k in KINDS if can(role, "create", k)]}
 
 
-def scorecard_page(assessment: Assessment) -> dict:
+def scorecard(assessment_id: int) -> dict:
+    """The contract's scorecard of one assessment (saas.services.scoring.scorecard)."""
+    return scoring.scorecard(get(assessment_id))
+
+
+def annual_scorecard(agreement_id: int, year: int) -> dict:
+    """年度考核 of one agreement (saas.services.scoring.annual_scorecard)."""
+    return scoring.annual_scorecard(find(Agreement, agreement_id), year)
+
+
+def scorecard_page(assessment_id: int) -> dict:
     """The scorecard page: the scorecard, what the caller may do, and which indicators
     already have an open or confirmed finding in this assessment."""
+    assessment = get(assessment_id)
     card = scoring.scorecard(assessment)
     raised = set(db.session.execute(
         select(Indicator.code).join(Finding, Finding.indicator_id == Indicator.id)

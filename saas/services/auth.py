@@ -73,7 +73,13 @@ def password_expired(user: User) -> bool:
     return utcnow() - user.password_changed_at > max_age
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def _user(user_id: int) -> User:
+    """A platform user (not tenant-filtered: the caller acts as, or just signed in as, it)."""
+    return db.session.execute(select(User).where(User.id == user_id)).scalar_one()
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> None:
+    user = _user(user_id)
     if not check_password_hash(user.password_hash, current_password or ""):
         raise Invalid("当前密码不正确", {"current_password": ["当前密码不正确"]})
     if check_password_hash(user.password_hash, new_password or ""):
@@ -91,8 +97,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, name: str = "api") -> str:
+def issue_token(user_id: int, name: str = "api") -> str:
     """A new bearer token; only its hash is kept, so it is shown once."""
+    user = _user(user_id)
     token = "pact_" + secrets.token_urlsafe(32)
     days = current_app.config["API_TOKEN_DAYS"]
     with transaction():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.errors import Forbidden, NotFound
 from saas.extensions import db
@@ -30,6 +30,16 @@ def find(model, object_id: int):
     if obj is None:
         raise NotFound(f"未找到该记录（{model.__tablename__} #{object_id}），或您无权查看")
     return obj
+
+
+def page_of(statement, page: int, size: int) -> dict:
+    """One page of a select (already tenant-filtered by the ORM): {items, total, page,
+    page_size}."""
+    total = db.session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    items = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
+    return {"items": items, "total": total, "page": page, "page_size": size}
 
 
 def require_role(*roles: str):

@@ -49,14 +49,14 @@ def _months(today: date) -> list[str]:
 def _fill(assessment: Assessment, rng: random.Random, quality: float) -> None:
     due = scoring.due_indicators(assessment)
     rows = [{"indicator_code": i.code, "value": _value(i, rng, quality)} for i in due.indicators]
-    assessments.save_measurements(assessment, rows)
+    assessments.save_measurements(assessment.id, rows)
     values = {r["indicator_code"]: r["value"] for r in rows}
     files = {i.code: store(Upload(f"{assessment.period}-{i.code}.pdf", _PDF, "application/pdf"),
                            assessment.institution)
              for i in due.indicators if i.evidence_required}
     if files:
         db.session.commit()
-        assessments.save_measurements(assessment, [
+        assessments.save_measurements(assessment.id, [
             {"indicator_code": code, "value": values[code], "evidence_ids": [evidence.id]}
             for code, evidence in files.items()])
 
@@ -69,8 +69,8 @@ def _self_inspections(institution_id: int, code: str, agreement_id: int, months:
         for period in months:
             assessment = assessments.create(agreement_id, "self", period)
             _fill(assessment, rng, quality)
-            assessments.transition(assessment, "submit")
-            assessments.transition(assessment, "finalize")
+            assessments.transition(assessment.id, "submit")
+            assessments.transition(assessment.id, "finalize")
 
 
 def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin: User,
@@ -84,7 +84,7 @@ def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin:
             amount_fen=128_000, location="住院部三病区",
             description="抽查 20 份住院病历，3 份存在同一检查项目重复收费。"))
     with acting_as(for_user(bureau_admin)):
-        findings.decide(finding, "confirm")
+        findings.decide(finding.id, "confirm")
 
 
 def seed(today: date) -> int:

@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from saas.domain.filetypes import sniff
-from saas.errors import DomainError, Invalid, NotFound
+from saas.errors import DomainError, Invalid
 from saas.extensions import db
 from saas.models import Evidence, Institution
 from saas.services import audit
-from saas.services.base import column_snapshot, transaction
+from saas.services.base import column_snapshot, find, transaction
 from saas.storage import get_storage
 from tenants.context import require
 
@@ -68,11 +68,7 @@ def _institution_for(institution_id: int | None) -> Institution:
     wanted = institution_id or ctx.institution_id
     if wanted is None:
         raise Invalid("请指定机构", {"institution_id": ["医保局用户上传证据时需指定机构"]})
-    institution = db.session.execute(
-        select(Institution).where(Institution.id == wanted)).scalar_one_or_none()
-    if institution is None:
-        raise NotFound(f"Institution {wanted} 不存在")
-    return institution
+    return find(Institution, wanted)
 
 
 def store(upload: Upload, institution: Institution) -> Evidence:
@@ -110,10 +106,12 @@ def for_institution(ids: list[int], institution_id: int) -> tuple[list[Evidence]
     return list(found), [i for i in wanted if i not in present]
 
 
-def content(evidence: Evidence) -> tuple[str | None, bytes | None]:
-    """(url, None) for a short-lived presigned link (S3), else (None, the bytes)."""
+def content(evidence_id: int) -> tuple[Evidence, str | None, bytes | None]:
+    """(evidence, url, None) with a short-lived presigned link (S3), else
+    (evidence, None, the bytes)."""
+    evidence = find(Evidence, evidence_id)
     storage = get_storage(current_app.config)
     url = storage.url(evidence.storage_key, evidence.filename, expires=300)
     if url:
-        return url, None
-    return None, storage.get(evidence.storage_key)
+        return evidence, url, None
+    return evidence, None, storage.get(evidence.storage_key)

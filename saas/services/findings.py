@@ -151,9 +151,10 @@ def _add(assessment, data: FindingInput, clause, indicator) -> Finding:
     return finding
 
 
-def from_indicator(assessment: Assessment, indicator_code: str) -> Finding:
+def from_indicator(assessment_id: int, indicator_code: str) -> Finding:
     """One click on a red indicator of the scorecard: a draft finding prefilled with the
     indicator, its clause and what was measured. Clicking twice gives the same draft."""
+    assessment = find(Assessment, assessment_id)
     check_recordable(assessment)
     rows = {r["code"]: r for r in scoring.scorecard_rows(assessment)}
     row = rows.get(indicator_code)
@@ -173,8 +174,13 @@ def from_indicator(assessment: Assessment, indicator_code: str) -> Finding:
                                description=description, **rules.FROM_INDICATOR_DEFAULTS))
 
 
-def decide(finding: Finding, action: str, reason: str | None = None) -> Finding:
+def get(finding_id: int) -> Finding:
+    return find(Finding, finding_id)
+
+
+def decide(finding_id: int, action: str, reason: str | None = None) -> Finding:
     """confirm or dismiss (dismiss needs a reason); decisions are kept, never deleted."""
+    finding = get(finding_id)
     require_can(f"{action}_finding", finding.assessment.kind)
     try:
         new_state = rules.next_state(finding.status, action)
@@ -196,8 +202,9 @@ def decide(finding: Finding, action: str, reason: str | None = None) -> Finding:
     return finding
 
 
-def form_options(assessment: Assessment) -> dict:
+def form_options(assessment_id: int) -> dict:
     """The new-finding form: the agreement's clauses and the period's indicators."""
+    assessment = find(Assessment, assessment_id)
     check_recordable(assessment)
     clauses = db.session.execute(
         select(Clause.number, Clause.title)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from saas.domain.points import PointsRules
 from saas.extensions import db
 from saas.models import Agreement, Assessment, Finding, Institution
+from saas.services.base import find, page_of
 from saas.timeutil import today_local
 
 
@@ -29,6 +30,23 @@ def list_statement(kind: str | None = None, q: str | None = None):
     if q:
         statement = statement.where(Institution.name.contains(q) | Institution.code.contains(q))
     return statement
+
+
+def page(kind: str | None, q: str | None, number: int, size: int) -> dict:
+    """One page of :func:`overview` rows of the institutions the context may see."""
+    found = page_of(list_statement(kind, q), number, size)
+    return {**found, "items": overview(found["items"])}
+
+
+def listing(kind: str | None = None, q: str | None = None) -> list[dict]:
+    """Every :func:`overview` row the context may see (the institutions page)."""
+    return overview(db.session.execute(list_statement(kind, q)).scalars().all())
+
+
+def detail(institution_id: int) -> dict:
+    """One institution and its :func:`overview` row (another tenant's: NotFound)."""
+    institution = find(Institution, institution_id)
+    return {"institution": institution, "row": overview([institution])[0]}
 
 
 def overview(institutions: list[Institution], today: date | None = None) -> list[dict]:

@@ -7,9 +7,7 @@ from flask_login import login_required
 
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.errors import Conflict, Invalid
-from saas.models import Assessment
 from saas.services import assessments, findings
-from saas.services.base import find
 from saas.services.evidence import Upload
 from saas.web import web
 from saas.web.charts import radar
@@ -85,8 +83,8 @@ def _form_rows() -> tuple[list[dict], dict[str, list]]:
     return rows, uploads
 
 
-def _render_detail(assessment, errors=None, upload_errors=None, status=200):
-    return render_template("assessments/detail.html", **assessments.detail(assessment),
+def _render_detail(assessment_id, errors=None, upload_errors=None, status=200):
+    return render_template("assessments/detail.html", **assessments.detail(assessment_id),
                            errors=errors or {}, upload_errors=upload_errors or {},
                            submitted=request.form if errors else {}), status
 
@@ -94,14 +92,13 @@ def _render_detail(assessment, errors=None, upload_errors=None, status=200):
 @web.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
 @login_required
 def assessment(assessment_id):
-    item = find(Assessment, assessment_id)
     if request.method == "GET":
-        return _render_detail(item)
+        return _render_detail(assessment_id)
     rows, uploads = _form_rows()
     try:
-        assessments.save_form(item, rows, uploads)
+        assessments.save_form(assessment_id, rows, uploads)
     except Invalid as exc:
-        return _render_detail(item, errors=exc.errors or {"form": [exc.detail]}, status=422)
+        return _render_detail(assessment_id, errors=exc.errors or {"form": [exc.detail]}, status=422)
     except Conflict as exc:
         flash(_(exc.detail), "error")
     else:
@@ -112,14 +109,14 @@ def assessment(assessment_id):
 @web.post("/assessments/<int:assessment_id>/upload")
 @login_required
 def assessment_upload(assessment_id):
-    item = find(Assessment, assessment_id)
     file = request.files.get("file")
     if not file or not file.filename:
-        return _render_detail(item, upload_errors={"file": [_("请选择文件")]}, status=422)
+        return _render_detail(assessment_id, upload_errors={"file": [_("请选择文件")]},
+                              status=422)
     try:
-        assessments.import_measurements(item, file.filename, file.read())
+        assessments.import_measurements(assessment_id, file.filename, file.read())
     except Invalid as exc:
-        return _render_detail(item, upload_errors=exc.errors or {"file": [exc.detail]},
+        return _render_detail(assessment_id, upload_errors=exc.errors or {"file": [exc.detail]},
                               status=422)
     except Conflict as exc:
         flash(_(exc.detail), "error")
@@ -129,9 +126,8 @@ def assessment_upload(assessment_id):
 
 
 def _transition(assessment_id: int, action: str, message: str):
-    item = find(Assessment, assessment_id)
     try:
-        assessments.transition(item, action, request.form.get("reason"))
+        assessments.transition(assessment_id, action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
         details = [m for messages in exc.errors.values() for m in messages]
         flash(_(exc.detail) + ("：" + "；".join(details) if details else ""), "error")
@@ -161,7 +157,7 @@ def assessment_return(assessment_id):
 @web.get("/assessments/<int:assessment_id>/scorecard")
 @login_required
 def scorecard(assessment_id):
-    page = assessments.scorecard_page(find(Assessment, assessment_id))
+    page = assessments.scorecard_page(assessment_id)
     return render_template("assessments/scorecard.html", **page,
                            chart=radar(page["card"]["perspectives"]))
 
@@ -169,9 +165,9 @@ def scorecard(assessment_id):
 @web.post("/assessments/<int:assessment_id>/findings/from-indicator")
 @login_required
 def finding_from_indicator(assessment_id):
-    item = find(Assessment, assessment_id)
     try:
-        finding = findings.from_indicator(item, request.form.get("indicator_code") or "")
+        finding = findings.from_indicator(assessment_id,
+                                          request.form.get("indicator_code") or "")
     except (Invalid, Conflict) as exc:
         flash(_(exc.detail), "error")
     else:

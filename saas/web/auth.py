@@ -64,7 +64,7 @@ def change_password():
     errors = {}
     if form.validate_on_submit():
         try:
-            auth.change_password(current_user, form.current_password.data, form.new_password.data)
+            auth.change_password(current_user.id, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             errors = exc.errors
         else:

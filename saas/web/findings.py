@@ -10,9 +10,7 @@ from flask_login import login_required
 from saas.domain.findings import CATEGORY_CODES, STATES, yuan_to_fen
 from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
-from saas.models import Assessment, Evidence, Finding
 from saas.services import evidence, findings
-from saas.services.base import find
 from saas.web import web
 
 FORM_FIELDS = ("category", "severity", "clause_number", "indicator_code", "amount_yuan",
@@ -40,7 +38,7 @@ def finding_list():
 
 def _decide(finding_id: int, action: str, message: str):
     try:
-        findings.decide(find(Finding, finding_id), action, request.form.get("reason"))
+        findings.decide(finding_id, action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
         flash(_(exc.detail), "error")
     else:
@@ -83,9 +81,8 @@ def _photos() -> list[evidence.Upload]:
 @web.route("/assessments/<int:assessment_id>/findings/new", methods=["GET", "POST"])
 @login_required
 def new_finding(assessment_id):
-    item = find(Assessment, assessment_id)
     try:
-        options = findings.form_options(item)
+        options = findings.form_options(assessment_id)
     except Conflict as exc:
         flash(_(exc.detail), "error")
         return redirect(url_for("web.assessment", assessment_id=assessment_id))
@@ -108,8 +105,7 @@ def new_finding(assessment_id):
 @web.get("/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(evidence_id):
-    item = find(Evidence, evidence_id)
-    url, data = evidence.content(item)
+    item, url, data = evidence.content(evidence_id)
     if url:
         return redirect(url)
     inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"

@@ -3,10 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from saas.extensions import db
-from saas.models import Institution
 from saas.services import institutions
-from saas.services.base import find
 from saas.web import web
 
 
@@ -23,14 +20,13 @@ def index():
 def institution_list():
     kind = request.args.get("kind") or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    rows = db.session.execute(institutions.list_statement(kind, q)).scalars().all()
-    return render_template("institutions/list.html", rows=institutions.overview(rows),
+    return render_template("institutions/list.html", rows=institutions.listing(kind, q),
                            kind=kind, q=q or "")
 
 
 @web.get("/institutions/<int:institution_id>")
 @login_required
 def institution(institution_id):
-    inst = find(Institution, institution_id)
-    return render_template("institutions/detail.html", inst=inst,
-                           row=institutions.overview([inst])[0])
+    found = institutions.detail(institution_id)
+    return render_template("institutions/detail.html", inst=found["institution"],
+                           row=found["row"])

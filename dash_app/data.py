@@ -1,19 +1,19 @@
-"""Read models for the dashboards (scoped by the tenant context of the request)."""
+"""The region overview's figures, from the read models (saas.services.analytics): counted
+in SQL under the request's tenant context, labelled here for the page."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from saas.services import institutions
-from saas.web.labels import LABELS
+from saas.domain.scoring import GRADE_LABELS_ZH, GRADES
+from saas.services import analytics
 
 
 def region_overview() -> dict:
-    rows = institutions.listing()
-    kinds = Counter(r["kind"] for r in rows)
-    grades = Counter(LABELS["grade"].get(r["grade"], "未考核") for r in rows)
-    active = sum(1 for r in rows if r["agreement_status"] == "active")
-    cards = [("定点机构", len(rows)), ("协议履行中", active),
+    kinds = analytics.institutions_by_kind()
+    grades = analytics.grades()
+    cards = [("定点机构", sum(kinds.values())),
+             ("协议履行中", analytics.agreements_by_status().get("active", 0)),
              ("医院", kinds.get("hospital", 0)), ("药店", kinds.get("pharmacy", 0))]
-    return {"cards": cards, "grades": dict(grades)}
-
+    bars = {GRADE_LABELS_ZH[g]: grades[g] for g in GRADES if grades.get(g)}
+    if grades.get(None):
+        bars["未考核"] = grades[None]
+    return {"cards": cards, "grades": bars}

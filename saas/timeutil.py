@@ -16,3 +16,10 @@ def local(dt: datetime | None) -> datetime | None:
 
 def today_local() -> date:
     return datetime.now(SHANGHAI).date()
+
+
+def local_year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of calendar ``year`` in Asia/Shanghai, as stored (naive UTC)."""
+    def start_of(y: int) -> datetime:
+        return datetime(y, 1, 1, tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)
+    return start_of(year), start_of(year + 1)

@@ -2,7 +2,7 @@
 budget of recompute, ranks in the region and the peer group, history, the consecutive-
 period flags and the annual assessment."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -230,7 +230,15 @@ def _finalized(app, api, period, viol):
     return act(api, draft["id"], "finalize")
 
 
-def test_annual_combines_periods_minus_points(app, api_as):
+def _decided_at(monkeypatch, when: datetime):
+    """Findings are confirmed at ``when`` (UTC): points belong to the decision's year."""
+    import saas.services.findings
+
+    monkeypatch.setattr(saas.services.findings, "utcnow", lambda: when)
+
+
+def test_annual_combines_periods_minus_points(app, api_as, monkeypatch):
+    _decided_at(monkeypatch, datetime(2026, 9, 1, 2, 0))
     institution = api_as("ah1_admin")
     _finalized(app, institution, "2026-01", 0.3)    # 100
     _finalized(app, institution, "2026-02", 0.6)    # 80
@@ -281,3 +289,59 @@ def test_annual_of_another_region_is_not_found(app, api_as):
     response = api_as("b_bureau_admin").get(
         f"/assessments/annual?agreement_id={agreement_id(app, AH2)}&year=2026")
     assert response.status_code == 404
+
+
+def _confirmed(app, api_as, assessment, severity, recorder="a_bureau_inspector"):
+    finding = api_as(recorder).post("/findings", json={
+        "assessment_id": assessment["id"], "category": "duplicate_charge",
+        "severity": severity, "description": "重复收取床位费", "amount_fen": 100})
+    assert finding.status_code == 201, finding.get_json()
+    confirmed = api_as("a_bureau_admin").post(
+        f"/findings/{finding.get_json()['id']}/confirm", json={})
+    assert confirmed.status_code == 200, confirmed.get_json()
+
+
+def test_points_belong_to_the_year_of_the_confirming_decision(app, api_as, monkeypatch):
+    """domain.md: points belong to the calendar year (Asia/Shanghai) of the decision
+    that confirmed the finding, not to the period the finding was about."""
+    from saas.extensions import db
+    from saas.models import Agreement
+    from saas.services.scoring import points_for_year
+
+    routine = create(api_as("a_bureau_inspector"), app, kind="routine", period="2026-11")
+    _decided_at(monkeypatch, datetime(2026, 12, 31, 15, 59))  # 23:59 on 31 Dec, local
+    _confirmed(app, api_as, routine, "general")              # 5 points, 2026
+    _decided_at(monkeypatch, datetime(2026, 12, 31, 16, 1))   # 00:01 on 1 Jan 2027, local
+    _confirmed(app, api_as, routine, "serious")              # 8 points, 2027
+    with acting(app, "a_bureau_admin"):
+        agreement = db.session.execute(
+            select(Agreement).where(Agreement.id == agreement_id(app, AH1))).scalar_one()
+        total_2026, events_2026 = points_for_year(agreement, 2026)
+        total_2027, events_2027 = points_for_year(agreement, 2027)
+    assert (total_2026, [e["points"] for e in events_2026]) == (5, [5])
+    assert (total_2027, [e["points"] for e in events_2027]) == (8, [8])
+
+
+def test_institution_list_points_are_the_agreements_points(app, api_as, monkeypatch):
+    """The list's points_this_year is points_for_year of the current agreement: the same
+    function, so the same rule (mock and dismissed findings never count)."""
+    from saas.extensions import db
+    from saas.models import Agreement, Institution
+    from saas.services import institutions
+    from saas.services.scoring import points_for_year
+
+    _decided_at(monkeypatch, datetime(2026, 6, 1, 2, 0))
+    routine = create(api_as("a_bureau_inspector"), app, kind="routine", period="2026-05")
+    _confirmed(app, api_as, routine, "serious")
+    self_check = create(api_as("ah1_admin"), app, kind="self", period="2026-05")
+    _confirmed(app, api_as, self_check, "general", "ah1_admin")   # 自查从宽: 5 × 0.5
+    with acting(app, "a_bureau_admin"):
+        listed = institutions.overview(
+            db.session.execute(select(Institution).order_by(Institution.code)).scalars().all(),
+            today=date(2026, 6, 2))
+        agreement = db.session.execute(
+            select(Agreement).where(Agreement.id == agreement_id(app, AH1))).scalar_one()
+        expected, _ = points_for_year(agreement, 2026)
+    assert expected == 10.5
+    assert {row["code"]: row["points_this_year"] for row in listed} == \
+        {"AH1": 10.5, "AH2": 0, "AP1": 0}

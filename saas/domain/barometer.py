@@ -16,15 +16,15 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 
 from saas.domain.periods import Period
+from saas.domain.permissions import KINDS, kind_counts
 from saas.domain.scoring import annual_total, bottom_n, consecutive_flag
 
 OFFICIAL_KINDS = ("routine", "special", "flight", "random")
-#: Assessments ranked against each other. A mock inspection is the institution's own
-#: rehearsal: never ranked, never in history totals, never produces points.
+#: Assessments ranked against each other: the official inspections together, every
+#: other counting kind on its own. A kind that does not count (mock) has no group.
 RANK_GROUPS: Mapping[str, tuple[str, ...]] = {
-    "self": ("self",),
-    **{kind: OFFICIAL_KINDS for kind in OFFICIAL_KINDS},
-    "annual": ("annual",),
+    kind: OFFICIAL_KINDS if kind in OFFICIAL_KINDS else (kind,)
+    for kind in KINDS if kind_counts(kind)
 }
 #: Kinds whose totals make up the year's period totals (official first, then self).
 ANNUAL_SOURCES = (OFFICIAL_KINDS, ("self",))

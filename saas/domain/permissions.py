@@ -59,8 +59,9 @@ __all__ = [
     "TransitionError",
     "assessment_is_editable",
     "assessment_next_state",
+    "COUNTING_KINDS",
     "can",
-    "produces_points",
+    "kind_counts",
     "roles_for",
 ]
 
@@ -226,12 +227,19 @@ def roles_for(action: str, kind: str | None = None) -> frozenset[str]:
     return frozenset(r for r in ROLES if can(r, action, kind))
 
 
-def produces_points(kind: str) -> bool:
-    """Whether confirmed findings of an assessment of ``kind`` produce 记分 points.
-    Mock inspections never do; self-inspection findings do, at the lenient factor."""
+def kind_counts(kind: str) -> bool:
+    """Whether an assessment of ``kind`` counts: its confirmed findings produce 记分
+    points (a self-inspection's at the lenient factor), its total is ranked and can be
+    an institution's latest score. A mock inspection is the institution's own rehearsal
+    and never counts (domain.md). The one home of this rule: services, SQL and the
+    dashboards ask it (or :data:`COUNTING_KINDS`), never ``kind != "mock"``."""
     if kind not in ASSESSMENT_RULES:
         raise ValueError(f"unknown assessment kind {kind!r}")
     return kind != "mock"
+
+
+#: :func:`kind_counts` as a set, for SQL (``Assessment.kind.in_(COUNTING_KINDS)``).
+COUNTING_KINDS: tuple[str, ...] = tuple(k for k in KINDS if kind_counts(k))
 
 
 # ------------------------------------------------------------------------- points

@@ -30,7 +30,8 @@ DIRECTIONS: tuple[str, ...] = ("lower_better", "higher_better", "boolean")
 COLORS: tuple[str, ...] = ("green", "yellow", "red", "no_data")
 STATUSES: tuple[str, ...] = ("scored", "missing", "not_applicable")
 GRADES: tuple[str, ...] = ("excellent", "pass", "basic", "fail")
-"""优秀 / 合格 / 基本合格 / 不合格."""
+GRADE_LABELS_ZH: dict[str, str] = {"excellent": "优秀", "pass": "合格", "basic": "基本合格",
+                                   "fail": "不合格"}
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "financial": 25,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from saas.domain.points import PointsRules
 from saas.extensions import db
-from saas.models import Agreement, Assessment, Finding, Institution
+from saas.models import Agreement, Institution
+from saas.services import analytics, scoring
 from saas.services.base import find, page_of
 from saas.timeutil import today_local
 
@@ -50,17 +49,20 @@ def detail(institution_id: int) -> dict:
 
 
 def overview(institutions: list[Institution], today: date | None = None) -> list[dict]:
-    """Each institution with its agreement status, latest score and grade, and this year's
-    points, computed for the whole page in three queries (no N+1)."""
+    """Each institution with its current agreement's status, its latest score and grade,
+    and this year's points of that agreement, for the whole page in four queries (no N+1).
+    The rules are those of the read models (saas.services.analytics) and of
+    saas.services.scoring.points_by_agreement."""
     today = today or today_local()
     ids = [i.id for i in institutions]
     agreements = _current_agreements(ids, today)
     latest = _latest_scores(ids)
-    points = _points_this_year(ids, today.year, agreements)
+    points = scoring.points_by_agreement([a.id for a in agreements.values()], today.year)
     rows = []
     for inst in institutions:
         agreement = agreements.get(inst.id)
         total, grade = latest.get(inst.id, (None, None))
+        events = points.get(agreement.id, []) if agreement else []
         rows.append({
             "id": inst.id, "code": inst.code, "name": inst.name, "kind": inst.kind,
             "level": inst.level, "credit_code": inst.credit_code,
@@ -68,45 +70,18 @@ def overview(institutions: list[Institution], today: date | None = None) -> list
             "agreement_status": agreement.status if agreement else None,
             "agreement_id": agreement.id if agreement else None,
             "latest_score": total, "grade": grade,
-            "points_this_year": points.get(inst.id, 0),
+            "points_this_year": sum(e["points"] for e in events),
         })
     return rows
 
 
 def _current_agreements(ids, today) -> dict:
-    """The agreement in force today, else the most recent one."""
-    found = {}
-    statement = (select(Agreement).where(Agreement.institution_id.in_(ids))
-                 .options(selectinload(Agreement.template)).order_by(Agreement.start))
-    for agreement in db.session.execute(statement).scalars():
-        current = found.get(agreement.institution_id)
-        if current is None or agreement.start <= today:
-            found[agreement.institution_id] = agreement
-    return found
+    current = analytics.current_agreements(today, ids)
+    statement = select(Agreement).join(current, current.c.agreement_id == Agreement.id)
+    return {a.institution_id: a for a in db.session.execute(statement).scalars()}
 
 
 def _latest_scores(ids) -> dict:
-    statement = (
-        select(Assessment.institution_id, Assessment.total, Assessment.grade)
-        .where(Assessment.institution_id.in_(ids), Assessment.total.is_not(None),
-               Assessment.kind != "mock")
-        .order_by(Assessment.period_end, Assessment.id)
-    )
+    latest = analytics.latest_scores(ids)
+    statement = select(latest.c.institution_id, latest.c.total, latest.c.grade)
     return {row.institution_id: (row.total, row.grade) for row in db.session.execute(statement)}
-
-
-def _points_this_year(ids, year, agreements) -> dict:
-    statement = (
-        select(Finding.institution_id, Finding.severity, Finding.self_reported)
-        .join(Assessment, Assessment.id == Finding.assessment_id)
-        .where(Finding.institution_id.in_(ids), Finding.status == "confirmed",
-               Assessment.kind != "mock", Assessment.period_start >= date(year, 1, 1),
-               Assessment.period_start <= date(year, 12, 31))
-    )
-    rules = {i: PointsRules.from_settings(a.template.settings) for i, a in agreements.items()}
-    totals: dict = {}
-    for row in db.session.execute(statement):
-        points = rules.get(row.institution_id, PointsRules()).points(row.severity,
-                                                                     row.self_reported)
-        totals[row.institution_id] = totals.get(row.institution_id, 0) + points
-    return totals

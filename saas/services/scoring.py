@@ -10,6 +10,7 @@ read-side extras of :func:`scorecard`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from saas.domain import barometer
 from saas.domain.measurements import due_in
 from saas.domain.periods import parse_period, previous_periods
-from saas.domain.permissions import produces_points
+from saas.domain.permissions import COUNTING_KINDS, kind_counts
 from saas.domain.points import PointsRules
 from saas.domain.scoring import (
     NOT_APPLICABLE,
@@ -44,6 +45,7 @@ from saas.models import (
     Measurement,
     Template,
 )
+from saas.timeutil import local_year_bounds
 from tenants.context import TenantContext, acting_as, current
 
 HISTORY_LENGTH = 6
@@ -168,7 +170,7 @@ def scorecard(assessment: Assessment) -> dict:
     rules = barometer.BarometerRules.from_settings(due.settings)
     body["rank"], bottom_history = _ranks(assessment, total, rules)
     body["barometer"] = (barometer.monthly_barometer(total, rules)
-                         if _is_month(assessment) and assessment.kind != "mock" else None)
+                         if _is_month(assessment) and kind_counts(assessment.kind) else None)
     body["flags"] = barometer.flags(
         bottom_history=bottom_history,
         fail_history=[h["grade"] == "fail" for h in history] if assessment.kind in
@@ -301,26 +303,42 @@ def _history(assessment: Assessment, total, grade) -> list[dict]:
 
 
 def points_for_year(agreement: Agreement, year: int) -> tuple[float, list[dict]]:
-    """记分 of the agreement's confirmed findings in ``year`` (mock never counts):
-    severity points × 自查从宽 factor, from the template's settings.
+    """记分 of one agreement in ``year``: (total, events); see :func:`points_by_agreement`."""
+    events = points_by_agreement([agreement.id], year).get(agreement.id, [])
+    return sum(e["points"] for e in events), events
+
+
+def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, list[dict]]:
+    """The 记分 events of each agreement in ``year``, in one query: its confirmed findings
+    of a counting kind (never mock), severity points × 自查从宽 factor from the template's
+    settings. Points are per agreement and belong to the calendar year (Asia/Shanghai)
+    of the decision that confirmed the finding, not to the period it was about
+    (domain.md). The one place the year's points are computed.
 
     The "missed by the last self-inspection" ×1.5 and the points ledger belong to
     Enforcement, which will replace this reading."""
-    rules = PointsRules.from_settings(agreement.template.settings)
+    start, end = local_year_bounds(year)
     rows = db.session.execute(
         select(Finding.id, Finding.severity, Finding.self_reported, Finding.decided_at,
-               Assessment.kind)
+               Assessment.agreement_id, Template.settings)
         .join(Assessment, Assessment.id == Finding.assessment_id)
-        .where(Assessment.agreement_id == agreement.id, Finding.status == "confirmed",
-               Assessment.period_start >= date(year, 1, 1),
-               Assessment.period_start <= date(year, 12, 31))
+        .join(Agreement, Agreement.id == Assessment.agreement_id)
+        .join(Template, Template.id == Agreement.template_id)
+        .where(Assessment.agreement_id.in_(agreement_ids), Finding.status == "confirmed",
+               Assessment.kind.in_(COUNTING_KINDS),
+               Finding.decided_at >= start, Finding.decided_at < end)
         .order_by(Finding.id)
     ).all()
-    events = [{"finding_id": r.id, "points": rules.points(r.severity, r.self_reported),
-               "factor": rules.factor(r.self_reported),
-               "at": r.decided_at.isoformat() if r.decided_at else None}
-              for r in rows if produces_points(r.kind)]
-    return sum(e["points"] for e in events), events
+    rules: dict[int, PointsRules] = {}
+    events: dict[int, list[dict]] = {}
+    for r in rows:
+        if r.agreement_id not in rules:
+            rules[r.agreement_id] = PointsRules.from_settings(r.settings)
+        rule = rules[r.agreement_id]
+        events.setdefault(r.agreement_id, []).append({
+            "finding_id": r.id, "points": rule.points(r.severity, r.self_reported),
+            "factor": rule.factor(r.self_reported), "at": r.decided_at.isoformat()})
+    return events
 
 
 def _period_totals(agreement: Agreement, year: int) -> dict:

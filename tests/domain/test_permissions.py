@@ -10,6 +10,7 @@ from saas.domain.permissions import (
     AGREEMENT_ACTIONS,
     ASSESSMENT_ACTIONS,
     ASSESSMENT_RULES,
+    COUNTING_KINDS,
     KIND_LABELS_ZH,
     KINDS,
     ROLE_LABELS_ZH,
@@ -17,7 +18,7 @@ from saas.domain.permissions import (
     assessment_is_editable,
     assessment_next_state,
     can,
-    produces_points,
+    kind_counts,
     roles_for,
 )
 
@@ -196,13 +197,14 @@ def test_rules_are_read_only():
         ("annual", True),
     ],
 )
-def test_produces_points(kind, expected):
-    assert produces_points(kind) is expected
+def test_kind_counts(kind, expected):
+    assert kind_counts(kind) is expected
+    assert (kind in COUNTING_KINDS) is expected
 
 
-def test_produces_points_unknown_kind():
+def test_kind_counts_unknown_kind():
     with pytest.raises(ValueError):
-        produces_points("weekly")
+        kind_counts("weekly")
 
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request, session
+from flask_babel import gettext
+
+from saas.domain.messages import Msg
 
 SOURCE = Path(__file__).parent / "translations"
 
@@ -29,7 +32,36 @@ def compile_catalogs(target: Path) -> Path:
 
 
 def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
     lang = request.args.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    if lang in languages:
         session["lang"] = lang
+    if request.path.startswith("/api/") and "lang" not in session:
+        # API clients say their language in Accept-Language; without it, Chinese.
+        wanted = request.accept_languages.best_match(languages)
+        if wanted:
+            return wanted
     return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text(message) -> str:
+    """A service's message in the user's language: a Msg's msgid translated, then its
+    parameters filled in (each translated too when it is a Msg); other text as it is."""
+    if not isinstance(message, Msg):
+        return message
+    translated = gettext(message.msgid)
+    if not message.params:
+        return translated
+    return translated % {key: text(value) for key, value in message.params.items()}
+
+
+def texts(errors: dict) -> dict:
+    """Field errors ({field: [message, ...]}) in the user's language."""
+    return {field: [text(m) for m in messages] if isinstance(messages, list) else text(messages)
+            for field, messages in errors.items()}
+
+
+def error_texts(exc, field: str = "form") -> dict:
+    """A refused request's field messages, or else its message under ``field``, in the
+    user's language (what a form shows next to its fields)."""
+    return texts(exc.errors) if exc.errors else {field: [text(exc.detail)]}

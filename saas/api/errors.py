@@ -1,5 +1,6 @@
 """Every API error is application/problem+json (RFC 9457) with field errors; pages keep
-HTML errors. The domain errors of saas.errors get their HTTP status here."""
+HTML errors. The domain errors of saas.errors get their HTTP status here, and their
+messages the language of the request (saas.i18n.text)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from flask import Response, current_app, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from saas.api.common import Unauthorized
+from saas.domain.messages import N_
 from saas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from saas.i18n import text, texts
 from saas.services.auth import LoginRefused
 from saas.services.evidence import TooLarge
 
 TITLES = {
-    400: "请求无效", 401: "未登录或凭证无效", 403: "无权操作", 404: "未找到",
-    405: "不支持的请求方法", 409: "状态冲突", 413: "请求体过大", 415: "不支持的内容类型",
-    422: "数据校验失败", 429: "请求过于频繁", 500: "服务器内部错误",
+    400: N_("请求无效"), 401: N_("未登录或凭证无效"), 403: N_("无权操作"), 404: N_("未找到"),
+    405: N_("不支持的请求方法"), 409: N_("状态冲突"), 413: N_("请求体过大"),
+    415: N_("不支持的内容类型"), 422: N_("数据校验失败"), 429: N_("请求过于频繁"),
+    500: N_("服务器内部错误"),
 }
 #: The status of each domain error; a subclass not listed takes its parent's.
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413,
@@ -60,16 +64,16 @@ def register_error_handlers(app) -> None:
         errors = _field_errors(getattr(error, "data", None))
         detail = error.description or ""
         if errors and error.code == 422:
-            detail = "请检查标注的字段"
-        return problem(error.code, TITLES.get(error.code, error.name), detail, errors)
+            detail = text(N_("请检查标注的字段"))
+        return problem(error.code, text(TITLES.get(error.code, error.name)), detail, errors)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         status = status_of(error)
+        title, detail = text(TITLES[status]), text(error.detail)
         if not _is_api():
-            return render_template("error.html", title=TITLES[status], detail=error.detail), \
-                status
-        return problem(status, TITLES[status], error.detail, error.errors)
+            return render_template("error.html", title=title, detail=detail), status
+        return problem(status, title, detail, texts(error.errors))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -77,5 +81,6 @@ def register_error_handlers(app) -> None:
             return http_error(error)
         current_app.logger.exception("unhandled error")
         if not _is_api():
-            return render_template("error.html", title=TITLES[500], detail="请稍后再试"), 500
-        return problem(500, TITLES[500], "服务器内部错误，已记录")
+            return render_template("error.html", title=text(TITLES[500]),
+                                   detail=text(N_("请稍后再试"))), 500
+        return problem(500, text(TITLES[500]), text(N_("服务器内部错误，已记录")))

@@ -44,7 +44,7 @@ def _as_date(d: date) -> date:
     if isinstance(d, datetime):
         return d.date()
     if not isinstance(d, date):
-        raise TypeError(f"需要日期（date），收到 {type(d).__name__}")
+        raise TypeError("需要日期（date）", type(d).__name__)
     return d
 
 
@@ -150,7 +150,7 @@ class WorkdayCalendar:
         backwards (the ``|n|``-th working day before ``start``)."""
         d = _as_date(start)
         if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"工作日数必须为整数，收到 {n!r}")
+            raise TypeError("工作日数必须为整数", n)
         step = _ONE_DAY if n >= 0 else -_ONE_DAY
         remaining = abs(n)
         while remaining:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
 from saas.domain.lifecycle import TransitionError
+from saas.domain.messages import N_
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ MAX_AMOUNT_FEN = 10**14
 def short_code(category: str) -> str:
     """Pinyin-initial code of a category, e.g. ``split_admission`` → ``fjzy``."""
     if category not in CATEGORIES:
-        raise ValueError(f"unknown finding category {category!r}")
+        raise ValueError("unknown finding category", category)
     return CATEGORIES[category].short
 
 
@@ -65,8 +66,8 @@ def next_state(state: str, action: str) -> str:
     result = _TRANSITIONS.get((state, action))
     if result is None:
         label = STATE_LABELS_ZH.get(state, state)
-        raise TransitionError(
-            f"问题当前状态为「{label}」，不能{_ACTION_LABELS_ZH.get(action, action)}")
+        raise TransitionError(N_("问题当前状态为「%(state)s」，不能%(action)s", state=N_(label),
+                                 action=N_(_ACTION_LABELS_ZH.get(action, action))))
     return result
 
 
@@ -102,11 +103,11 @@ def yuan_to_fen(text: str | None) -> int:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("金额应为数字（元）") from None
+        raise ValueError(N_("金额应为数字（元）")) from None
     if not amount.is_finite() or amount * 100 > MAX_AMOUNT_FEN:
-        raise ValueError("金额超出范围")
+        raise ValueError(N_("金额超出范围"))
     if amount < 0:
-        raise ValueError("金额不能为负数")
+        raise ValueError(N_("金额不能为负数"))
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("金额最多两位小数")
+        raise ValueError(N_("金额最多两位小数"))
     return int(amount * 100)

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
+from saas.domain.messages import N_
 from saas.domain.periods import add_months
 
 __all__ = [
@@ -144,23 +145,21 @@ def next_state(
     Raises :class:`TransitionError` for unknown states/actions and refused transitions.
     """
     if state not in STATES:
-        raise TransitionError(f"未知的协议状态：{state!r}")
+        raise TransitionError(N_("未知的协议状态：%(state)s", state=repr(state)))
     if action not in ACTIONS:
-        raise TransitionError(f"未知的协议操作：{action!r}")
+        raise TransitionError(N_("未知的协议操作：%(action)s", action=repr(action)))
     result = TRANSITIONS.get((state, action))
     if result is None:
-        raise TransitionError(
-            f"协议当前状态为「{_label(STATE_LABELS_ZH, state)}」，"
-            f"不能执行「{_label(ACTION_LABELS_ZH, action)}」操作"
-        )
+        raise TransitionError(N_("协议当前状态为「%(state)s」，不能执行「%(action)s」操作",
+                                 state=N_(_label(STATE_LABELS_ZH, state)),
+                                 action=N_(_label(ACTION_LABELS_ZH, action))))
     if action == "expire":
         if today is None or end is None:
-            raise TransitionError("到期终止需要提供协议终止日期和当前日期")
+            raise TransitionError(N_("到期终止需要提供协议终止日期和当前日期"))
         today, end = _as_date(today), _as_date(end)
         if not today > end:
-            raise TransitionError(
-                f"协议期限至 {end.isoformat()} 止，尚未届满，不能到期终止（当前日期 {today.isoformat()}）"
-            )
+            raise TransitionError(N_("协议期限至 %(end)s 止，尚未届满，不能到期终止（当前日期 %(today)s）",
+                                     end=end.isoformat(), today=today.isoformat()))
     return result
 
 
@@ -186,17 +185,17 @@ def renewal_decision(
     if overrider_role == OVERRIDE_ROLE and reason:
         return
     if overrider_role is not None and overrider_role != OVERRIDE_ROLE:
-        raise TransitionError("上一年度考核不合格，不予续签；只有医保局管理员可以例外批准续签")
+        raise TransitionError(N_("上一年度考核不合格，不予续签；只有医保局管理员可以例外批准续签"))
     if overrider_role == OVERRIDE_ROLE and not reason:
-        raise TransitionError("上一年度考核不合格，例外批准续签必须填写理由")
-    raise TransitionError("上一年度考核不合格，不予续签")
+        raise TransitionError(N_("上一年度考核不合格，例外批准续签必须填写理由"))
+    raise TransitionError(N_("上一年度考核不合格，不予续签"))
 
 
 def renewal_window_opens(end: date, months_before: int = DEFAULT_RENEWAL_MONTHS_BEFORE) -> date:
     """First day of the renewal window: ``months_before`` calendar months before the
     term's ``end`` (day clamped to month end: end 2026-05-31 → 2026-02-28)."""
     if months_before < 0:
-        raise ValueError(f"续签提前月数不能为负：{months_before}")
+        raise ValueError("续签提前月数不能为负", months_before)
     return add_months(_as_date(end), -months_before)
 
 
@@ -204,7 +203,7 @@ def successor_term(end: date, months: int = DEFAULT_TERM_MONTHS) -> tuple[date, 
     """(start, end) of the agreement that renews a term ending on ``end``: it starts the
     next day and lasts ``months`` calendar months (2026-12-31 → 2027-01-01..2027-12-31)."""
     if months < 1:
-        raise ValueError(f"协议期限月数必须为正：{months}")
+        raise ValueError("协议期限月数必须为正", months)
     start = _as_date(end) + timedelta(days=1)
     return start, add_months(start, months) - timedelta(days=1)
 
@@ -232,7 +231,7 @@ def suspension_auto_rescission_date(
     resumed: the suspension may run ``max_days`` days (``start`` counts as day 1), so
     rescission falls on ``start + max_days``."""
     if max_days < 1:
-        raise ValueError(f"中止最长天数必须为正：{max_days}")
+        raise ValueError("中止最长天数必须为正", max_days)
     return _as_date(start) + timedelta(days=max_days)
 
 
@@ -281,7 +280,7 @@ def rescission_due(
     non-designated settlement, unreported change.
     """
     if suspensions_in_term < 0:
-        raise ValueError(f"中止次数不能为负：{suspensions_in_term}")
+        raise ValueError("中止次数不能为负", suspensions_in_term)
     reasons: list[str] = []
     if suspensions_in_term > max_suspensions:
         reasons.append(RESCISSION_REASONS_ZH["repeat_suspension"])
@@ -311,8 +310,8 @@ def bar_until(
     ``years[cause]`` years later (29 February → 28 February). Defaults: breach 1,
     violation 3, fraud 3."""
     if cause not in years:
-        raise ValueError(f"未知的解除原因：{cause!r}，应为 " + "、".join(sorted(years)))
+        raise ValueError("未知的解除原因", cause, sorted(years))
     n = years[cause]
     if n < 0:
-        raise ValueError(f"限制申请年数不能为负：{n}")
+        raise ValueError("限制申请年数不能为负", n)
     return add_months(_as_date(rescinded_on), 12 * n)

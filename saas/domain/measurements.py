@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from saas.domain.messages import N_, message_of
 from saas.domain.scoring import NOT_APPLICABLE
 
 # An indicator is due in a period that covers at least one whole cycle of its frequency:
@@ -71,7 +72,7 @@ def parse_flag(raw: Any) -> bool:
         return True
     if word in FALSE_WORDS or word == "":
         return False
-    raise ValueError(f"「{raw}」不是是/否")
+    raise ValueError(N_("「%(raw)s」不是是/否", raw=raw))
 
 
 def _boolean(raw: Any) -> bool:
@@ -84,7 +85,7 @@ def _boolean(raw: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("应填“是”或“否”")
+    raise ValueError(N_("应填“是”或“否”"))
 
 
 def _number(raw: Any, unit: str) -> float:
@@ -95,11 +96,11 @@ def _number(raw: Any, unit: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"「{raw}」不是数字") from None
+            raise ValueError(N_("「%(raw)s」不是数字", raw=raw)) from None
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
-        raise ValueError("数值超出范围")
+        raise ValueError(N_("数值超出范围"))
     if value < 0 and unit in NON_NEGATIVE_UNITS:
-        raise ValueError("不能为负数")
+        raise ValueError(N_("不能为负数"))
     return value
 
 
@@ -148,13 +149,13 @@ def _clean_row(row: Mapping, spec: IndicatorSpec, label: str, out: Validation) -
         value = parse_value(spec.direction, spec.unit, row.get("value"))
         flagged = parse_flag(row.get("not_applicable"))
     except ValueError as exc:
-        out.add(label, f"{spec.code}：{exc}")
+        out.add(label, N_("%(code)s：%(error)s", code=spec.code, error=message_of(exc)))
         return
     not_applicable = value is NOT_APPLICABLE or flagged
     note = row.get("note")
     note = None if note is None or str(note).strip() == "" else str(note).strip()
     if note is not None and len(note) > MAX_NOTE:
-        out.add(label, f"{spec.code} 备注过长（最多 {MAX_NOTE} 字）")
+        out.add(label, N_("%(code)s 备注过长（最多 %(n)s 字）", code=spec.code, n=MAX_NOTE))
         return
     evidence = row.get("evidence_ids")
     out.rows.append(CleanRow(label, spec.code, None if not_applicable else value, not_applicable,
@@ -167,17 +168,18 @@ def validate_rows(rows: list[tuple[str, Mapping]],
     The caller saves nothing unless ``errors`` is empty."""
     out = Validation()
     if len(rows) > MAX_ROWS:
-        out.add("rows", f"一次最多 {MAX_ROWS} 行")
+        out.add("rows", N_("一次最多 %(n)s 行", n=MAX_ROWS))
         return out
     seen: dict[str, str] = {}
     for label, row in rows:
         code = _text(row.get("indicator_code") or "")
         if not code:
-            out.add(label, "缺少指标编码")
+            out.add(label, N_("缺少指标编码"))
         elif code not in due:
-            out.add(label, f"指标编码 {code} 不在本期考核指标中")
+            out.add(label, N_("指标编码 %(code)s 不在本期考核指标中", code=code))
         elif code in seen:
-            out.add(label, f"指标编码 {code} 重复（已见于 {seen[code]}）")
+            out.add(label, N_("指标编码 %(code)s 重复（已见于 %(row)s）", code=code,
+                              row=seen[code]))
         else:
             seen[code] = label
             _clean_row(row, due[code], label, out)
@@ -195,5 +197,5 @@ def map_headers(cells: list[Any]) -> dict[str, int]:
                 found[key] = index
     missing = [HEADERS[k][0] for k in REQUIRED_HEADERS if k not in found]
     if missing:
-        raise ValueError(f"表头缺少列：{'、'.join(missing)}")
+        raise ValueError(N_("表头缺少列：%(columns)s", columns="、".join(missing)))
     return found

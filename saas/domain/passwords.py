@@ -7,6 +7,8 @@ platform's policy: at least 8 characters and at least 3 of the 4 character class
 
 from __future__ import annotations
 
+from saas.domain.messages import N_
+
 CHARACTER_CLASSES: tuple[str, ...] = ("lower", "upper", "digit", "symbol")
 CLASS_LABELS_ZH: dict[str, str] = {
     "lower": "小写字母",
@@ -47,18 +49,17 @@ def password_problems(
     if min_length < 1:
         raise ValueError("min_length must be >= 1")
     if not 1 <= min_classes <= len(CHARACTER_CLASSES):
-        raise ValueError(f"min_classes must be between 1 and {len(CHARACTER_CLASSES)}")
+        raise ValueError("min_classes must be between 1 and the number of classes",
+                         len(CHARACTER_CLASSES))
     if not isinstance(pw, str):
-        return ["密码必须是文本（在 YAML 中请加引号）"]
+        return [N_("密码必须是文本（在 YAML 中请加引号）")]
     problems: list[str] = []
     if len(pw) < min_length:
-        problems.append(f"密码长度至少 {min_length} 位（当前 {len(pw)} 位）")
+        problems.append(N_("密码长度至少 %(min)s 位（当前 %(n)s 位）", min=min_length, n=len(pw)))
     present = character_classes(pw)
     if len(present) < min_classes:
-        labels = "、".join(CLASS_LABELS_ZH[c] for c in CHARACTER_CLASSES)
-        problems.append(
-            f"密码须至少包含{labels}中的 {min_classes} 类（当前 {len(present)} 类）"
-        )
+        problems.append(N_("密码须至少包含小写字母、大写字母、数字、符号中的 %(min)s 类"
+                           "（当前 %(n)s 类）", min=min_classes, n=len(present)))
     return problems
 
 

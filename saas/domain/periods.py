@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from saas.domain.messages import N_
+
 __all__ = [
     "KINDS",
     "KIND_LABELS_ZH",
@@ -29,7 +31,7 @@ KIND_LABELS_ZH = {"month": "月度", "quarter": "季度", "year": "年度"}
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 _QUARTER_RE = re.compile(r"^(\d{4})-[Qq](\d)$", re.ASCII)
 _YEAR_RE = re.compile(r"^(\d{4})$", re.ASCII)
-_FORMAT_HINT = "应为 YYYY-MM（如 2026-10）、YYYY-Qn（如 2026-Q3）或 YYYY（如 2026）"
+_FORMAT_HINT = N_("应为 YYYY-MM（如 2026-10）、YYYY-Qn（如 2026-Q3）或 YYYY（如 2026）")
 
 
 class PeriodError(ValueError):
@@ -48,14 +50,15 @@ def add_months(d: date, months: int) -> date:
     total = d.year * 12 + (d.month - 1) + months
     year, month0 = divmod(total, 12)
     if not 1 <= year <= 9999:
-        raise PeriodError(f"日期超出范围：{d.isoformat()} 移动 {months} 个月")
+        raise PeriodError(N_("日期超出范围：%(date)s 移动 %(months)s 个月", date=d.isoformat(),
+                             months=months))
     last = _month_length(year, month0 + 1)
     return date(year, month0 + 1, min(d.day, last))
 
 
 def _check_year(year: int) -> None:
     if not 1 <= year <= 9999:
-        raise PeriodError(f"年份无效：{year}，应在 0001 至 9999 之间")
+        raise PeriodError(N_("年份无效：%(year)s，应在 0001 至 9999 之间", year=year))
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Period:
     def month(cls, year: int, month: int) -> Period:
         _check_year(year)
         if not 1 <= month <= 12:
-            raise PeriodError(f"月份无效：{month}，应在 1 至 12 之间")
+            raise PeriodError(N_("月份无效：%(month)s，应在 1 至 12 之间", month=month))
         last = _month_length(year, month)
         return cls("month", year, month, date(year, month, 1), date(year, month, last))
 
@@ -83,7 +86,7 @@ class Period:
     def quarter(cls, year: int, quarter: int) -> Period:
         _check_year(year)
         if not 1 <= quarter <= 4:
-            raise PeriodError(f"季度无效：Q{quarter}，应在 Q1 至 Q4 之间")
+            raise PeriodError(N_("季度无效：Q%(quarter)s，应在 Q1 至 Q4 之间", quarter=quarter))
         first_month = 3 * (quarter - 1) + 1
         last_month = first_month + 2
         last = _month_length(year, last_month)
@@ -141,17 +144,18 @@ def parse_period(s: str | Period) -> Period:
     if isinstance(s, Period):
         return s
     if not isinstance(s, str):
-        raise PeriodError(f"期间必须是字符串，收到 {type(s).__name__}；{_FORMAT_HINT}")
+        raise PeriodError(N_("期间必须是字符串，收到 %(type)s；%(hint)s", type=type(s).__name__,
+                             hint=_FORMAT_HINT))
     text = s.strip()
     if not text:
-        raise PeriodError(f"期间不能为空；{_FORMAT_HINT}")
+        raise PeriodError(N_("期间不能为空；%(hint)s", hint=_FORMAT_HINT))
     if m := _MONTH_RE.match(text):
         return Period.month(int(m.group(1)), int(m.group(2)))
     if m := _QUARTER_RE.match(text):
         return Period.quarter(int(m.group(1)), int(m.group(2)))
     if m := _YEAR_RE.match(text):
         return Period.of_year(int(m.group(1)))
-    raise PeriodError(f"期间格式无效：「{s}」；{_FORMAT_HINT}")
+    raise PeriodError(N_("期间格式无效：「%(text)s」；%(hint)s", text=s, hint=_FORMAT_HINT))
 
 
 def period_of(kind: str, d: date) -> Period:
@@ -164,7 +168,7 @@ def period_of(kind: str, d: date) -> Period:
         return Period.quarter(d.year, (d.month - 1) // 3 + 1)
     if kind == "year":
         return Period.of_year(d.year)
-    raise PeriodError(f"期间类型无效：{kind!r}，应为 month、quarter 或 year")
+    raise PeriodError(N_("期间类型无效：%(kind)s，应为 month、quarter 或 year", kind=repr(kind)))
 
 
 def previous_periods(period: Period | str, n: int, *, include_self: bool = False) -> list[Period]:
@@ -176,7 +180,7 @@ def previous_periods(period: Period | str, n: int, *, include_self: bool = False
     """
     p = parse_period(period)
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise PeriodError(f"期数无效：{n!r}，应为非负整数")
+        raise PeriodError(N_("期数无效：%(n)s，应为非负整数", n=repr(n)))
     out = [p.shift(-k) for k in range(n, 0, -1)]
     if include_self:
         out.append(p)

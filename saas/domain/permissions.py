@@ -39,6 +39,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from saas.domain.lifecycle import TransitionError
+from saas.domain.messages import N_
 
 __all__ = [
     "AGREEMENT_ACTIONS",
@@ -135,7 +136,7 @@ def _rules(**by_action: frozenset[str]) -> Mapping[str, frozenset[str]]:
     missing = set(ASSESSMENT_ACTIONS) - set(by_action)
     extra = set(by_action) - set(ASSESSMENT_ACTIONS)
     if missing or extra:  # pragma: no cover - guards the table below
-        raise AssertionError(f"rules table incomplete: missing={missing} extra={extra}")
+        raise AssertionError("rules table incomplete", missing, extra)
     return MappingProxyType(dict(by_action))
 
 
@@ -209,15 +210,15 @@ def can(role: str | None, action: str, kind: str | None = None) -> bool:
     if kind is None:
         if action not in AGREEMENT_RULES:
             if action in ASSESSMENT_ACTIONS:
-                raise ValueError(f"assessment action {action!r} needs a kind")
-            raise ValueError(f"unknown action {action!r}")
+                raise ValueError("assessment action needs a kind", action)
+            raise ValueError("unknown action", action)
         allowed = AGREEMENT_RULES[action]
     else:
         if kind not in ASSESSMENT_RULES:
-            raise ValueError(f"unknown assessment kind {kind!r}")
+            raise ValueError("unknown assessment kind", kind)
         rules = ASSESSMENT_RULES[kind]
         if action not in rules:
-            raise ValueError(f"unknown assessment action {action!r}")
+            raise ValueError("unknown assessment action", action)
         allowed = rules[action]
     return role in allowed
 
@@ -234,7 +235,7 @@ def kind_counts(kind: str) -> bool:
     and never counts (domain.md). The one home of this rule: services, SQL and the
     dashboards ask it (or :data:`COUNTING_KINDS`), never ``kind != "mock"``."""
     if kind not in ASSESSMENT_RULES:
-        raise ValueError(f"unknown assessment kind {kind!r}")
+        raise ValueError("unknown assessment kind", kind)
     return kind != "mock"
 
 
@@ -262,15 +263,14 @@ def assessment_next_state(state: str, action: str) -> str:
     """The assessment state ``action`` (submit, finalize, return) leads to, or
     :class:`TransitionError` with a Chinese message."""
     if state not in ASSESSMENT_STATES:
-        raise TransitionError(f"未知的考核状态：{state!r}")
+        raise TransitionError(N_("未知的考核状态：%(state)s", state=repr(state)))
     if action not in _STATE_MACHINE_ACTIONS:
-        raise TransitionError(f"未知的考核操作：{action!r}")
+        raise TransitionError(N_("未知的考核操作：%(action)s", action=repr(action)))
     result = ASSESSMENT_TRANSITIONS.get((state, action))
     if result is None:
-        raise TransitionError(
-            f"考核当前状态为「{ASSESSMENT_STATE_LABELS_ZH[state]}」，"
-            f"不能执行「{ASSESSMENT_ACTION_LABELS_ZH[action]}」操作"
-        )
+        raise TransitionError(N_("考核当前状态为「%(state)s」，不能执行「%(action)s」操作",
+                                 state=N_(ASSESSMENT_STATE_LABELS_ZH[state]),
+                                 action=N_(ASSESSMENT_ACTION_LABELS_ZH[action])))
     return result
 
 
@@ -278,5 +278,5 @@ def assessment_is_editable(state: str) -> bool:
     """Measurements and findings may be entered only while the assessment is a draft
     (a returned assessment is a draft again)."""
     if state not in ASSESSMENT_STATES:
-        raise TransitionError(f"未知的考核状态：{state!r}")
+        raise TransitionError(N_("未知的考核状态：%(state)s", state=repr(state)))
     return state == "draft"

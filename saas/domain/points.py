@@ -37,5 +37,5 @@ class PointsRules:
 
     def points(self, severity: str, self_reported: bool, missed: bool = False) -> float:
         if severity not in self.severity_points:
-            raise ValueError(f"unknown severity: {severity}")
+            raise ValueError("unknown severity", severity)
         return self.severity_points[severity] * self.factor(self_reported, missed)

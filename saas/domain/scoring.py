@@ -108,13 +108,14 @@ class IndicatorRule:
 
     def __post_init__(self) -> None:
         if self.perspective not in PERSPECTIVES:
-            raise ValueError(f"{self.code}: unknown perspective {self.perspective!r}")
+            raise ValueError("unknown perspective", self.code, self.perspective)
         if self.direction not in DIRECTIONS:
-            raise ValueError(f"{self.code}: unknown direction {self.direction!r}")
+            raise ValueError("unknown direction", self.code, self.direction)
         if self.direction != "boolean" and self.target is None:
-            raise ValueError(f"{self.code}: a {self.direction} indicator needs a target")
+            raise ValueError("the indicator's direction needs a target", self.code,
+                             self.direction)
         if not self.max_points >= 0:
-            raise ValueError(f"{self.code}: max_points must be >= 0")
+            raise ValueError("max_points must be >= 0", self.code)
 
 
 @dataclass(frozen=True)

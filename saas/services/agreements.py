@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.domain import lifecycle
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
+from saas.domain.messages import N_, message_of
 from saas.domain.permissions import can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
@@ -135,8 +136,9 @@ def create(institution_id: int, template_id: int, number: str, start: date,
     """A draft agreement for one institution and term (bureau_admin)."""
     _require("sign_agreement")
     with transaction():
-        institution = _reference(Institution, institution_id, "institution_id", "机构")
-        template = _reference(Template, template_id, "template_id", "协议范本")
+        institution = _reference(Institution, institution_id, "institution_id",
+                                 N_("机构 %(id)s 不存在"))
+        template = _reference(Template, template_id, "template_id", N_("协议范本 %(id)s 不存在"))
         _check_new(institution, template, number.strip(), start, end)
         agreement = _insert(institution, template, number.strip(), start, end)
     return agreement
@@ -150,35 +152,39 @@ def create_signed(institution, template, number: str, start: date, end: date) ->
     return agreement
 
 
-def _reference(model, object_id: int, field: str, what: str):
+def _reference(model, object_id: int, field: str, missing: str):
     """An id given in a request body: unknown or another tenant's is a field error."""
     obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
     if obj is None:
-        raise Invalid(f"{what}不存在", {field: [f"{what} {object_id} 不存在"]})
+        message = N_(missing, id=object_id)
+        raise Invalid(message, {field: [message]})
     return obj
 
 
 def _check_new(institution: Institution, template: Template, number: str, start: date,
                end: date) -> None:
     if not number:
-        raise Invalid("协议编号不能为空", {"number": ["协议编号不能为空"]})
+        raise Invalid(N_("协议编号不能为空"), {"number": [N_("协议编号不能为空")]})
     if len(number) > NUMBER_LENGTH:
-        raise Invalid("协议编号过长", {"number": [f"协议编号最多 {NUMBER_LENGTH} 个字符"]})
+        raise Invalid(N_("协议编号过长"),
+                      {"number": [N_("协议编号最多 %(n)s 个字符", n=NUMBER_LENGTH)]})
     if end <= start:
-        raise Invalid("协议终止日期应晚于起始日期", {"end": ["终止日期应晚于起始日期"]})
+        raise Invalid(N_("协议终止日期应晚于起始日期"), {"end": [N_("终止日期应晚于起始日期")]})
     if institution.kind not in (template.applies_to or []):
-        raise Invalid("协议范本不适用于该类机构",
-                      {"template_id": [f"范本 {template.code} 不适用于该机构类型"]})
+        raise Invalid(N_("协议范本不适用于该类机构"), {"template_id": [
+            N_("范本 %(code)s 不适用于该机构类型", code=template.code)]})
     if db.session.execute(select(Agreement.id).where(Agreement.number == number)).first():
-        raise Conflict(f"协议编号 {number} 已被使用", {"number": [f"协议编号 {number} 已被使用"]})
+        taken = N_("协议编号 %(number)s 已被使用", number=number)
+        raise Conflict(taken, {"number": [taken]})
     overlap = db.session.execute(
         select(Agreement).where(Agreement.institution_id == institution.id,
                                 Agreement.status != "rescinded",
                                 Agreement.start <= end, Agreement.end >= start).limit(1)
     ).scalar_one_or_none()
     if overlap is not None:
-        raise Conflict(f"该机构在 {overlap.start} 至 {overlap.end} 已有协议 {overlap.number}，"
-                       "同一期限内只能有一份协议")
+        raise Conflict(N_("该机构在 %(start)s 至 %(end)s 已有协议 %(number)s，"
+                          "同一期限内只能有一份协议", start=str(overlap.start),
+                          end=str(overlap.end), number=overlap.number))
 
 
 def _insert(institution, template, number, start, end, predecessor_id=None) -> Agreement:
@@ -227,21 +233,22 @@ def _locked(agreement_id: int) -> Agreement:
         select(Agreement).where(Agreement.id == agreement_id).with_for_update()
     ).scalar_one_or_none()
     if agreement is None:
-        raise NotFound(f"Agreement {agreement_id} 不存在")
+        raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
+                          table="agreements", id=agreement_id))
     return agreement
 
 
 def _require(permission: str):
     ctx = require()
     if not can(ctx.role, permission):
-        raise Forbidden("只有医保局管理员可以执行此操作")
+        raise Forbidden(N_("只有医保局管理员可以执行此操作"))
     return ctx
 
 
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请填写理由", {"reason": ["理由不能为空"]})
+        raise Invalid(N_("请填写理由"), {"reason": [N_("理由不能为空")]})
     return reason
 
 
@@ -251,7 +258,7 @@ def _apply(agreement: Agreement, action: str, reason: str | None = None,
     try:
         state = lifecycle.next_state(agreement.status, action, today=today, end=agreement.end)
     except lifecycle.TransitionError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(message_of(exc)) from exc
     before = column_snapshot(agreement)
     with status_changes_allowed():
         agreement.status = state
@@ -308,10 +315,11 @@ def _check_renewal(agreement: Agreement, grade: str | None, role: str,
         lifecycle.next_state(agreement.status, "renew")
         lifecycle.renewal_decision(grade, override_reason, role)
     except lifecycle.TransitionError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(message_of(exc)) from exc
     existing = successor_of(agreement)
     if existing is not None:
-        raise Conflict(f"协议已续签（后续协议 {existing.number}），不能重复续签")
+        raise Conflict(N_("协议已续签（后续协议 %(number)s），不能重复续签",
+                          number=existing.number))
 
 
 def _successor(agreement: Agreement, number: str) -> Agreement:
@@ -336,7 +344,7 @@ def expire_due(today: date) -> list[int]:
     Run by the daily job (no user) or by a bureau admin."""
     ctx = require()
     if ctx.institution_id is not None or ctx.role not in (None, "bureau_admin"):
-        raise Forbidden("只有医保局管理员可以执行到期处理")
+        raise Forbidden(N_("只有医保局管理员可以执行到期处理"))
     with transaction():
         due = db.session.execute(
             select(Agreement).where(Agreement.status == "active", Agreement.end < today)
@@ -383,15 +391,16 @@ def file_change(agreement_id: int, field: str, new_value: str, changed_on: date 
 def _check_change(field: str, new_value: str | None, changed_on: date | None) -> str:
     errors = {}
     if field not in lifecycle.MAJOR_CHANGE_FIELDS:
-        errors["field"] = ["应为 " + " / ".join(lifecycle.MAJOR_CHANGE_FIELDS)]
+        errors["field"] = [N_("应为 %(choices)s",
+                              choices=" / ".join(lifecycle.MAJOR_CHANGE_FIELDS))]
     if not (new_value or "").strip():
-        errors["new_value"] = ["变更后的内容不能为空"]
+        errors["new_value"] = [N_("变更后的内容不能为空")]
     if changed_on is None:
-        errors["changed_on"] = ["请填写正确的变更日期"]
+        errors["changed_on"] = [N_("请填写正确的变更日期")]
     elif changed_on > today_local():
-        errors["changed_on"] = ["变更日期不能晚于今天"]
+        errors["changed_on"] = [N_("变更日期不能晚于今天")]
     if errors:
-        raise Invalid("变更备案信息有误", errors)
+        raise Invalid(N_("变更备案信息有误"), errors)
     return new_value.strip()
 
 

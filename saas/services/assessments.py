@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
+from saas.domain.messages import N_, message_of
 from saas.domain.periods import PeriodError, parse_period
 from saas.domain.permissions import (
     ASSESSMENT_ACTION_LABELS_ZH,
@@ -44,8 +45,9 @@ OPEN_AGREEMENT_STATES = ("active", "suspended", "expired", "rescinded")
 
 def require_can(action: str, kind: str) -> None:
     if not can(require().role, action, kind):
-        raise Forbidden(f"当前角色无权{ASSESSMENT_ACTION_LABELS_ZH[action]}"
-                        f"「{KIND_LABELS_ZH[kind]}」")
+        raise Forbidden(N_("当前角色无权%(action)s「%(kind)s」",
+                           action=N_(ASSESSMENT_ACTION_LABELS_ZH[action]),
+                           kind=N_(KIND_LABELS_ZH[kind])))
 
 
 def allowed_actions(assessment: Assessment) -> set[str]:
@@ -81,7 +83,7 @@ def list_statement(institution_id=None, kind=None, period=None, status=None,
         try:
             statement = statement.where(Assessment.period == str(parse_period(period)))
         except PeriodError as exc:
-            raise Invalid(str(exc), {"period": [str(exc)]}) from None
+            raise Invalid(message_of(exc), {"period": [message_of(exc)]}) from None
     return statement
 
 
@@ -92,11 +94,12 @@ def _period_for(kind: str, text: str, agreement: Agreement):
     try:
         period = parse_period(text)
     except PeriodError as exc:
-        raise Invalid(str(exc), {"period": [str(exc)]}) from None
+        raise Invalid(message_of(exc), {"period": [message_of(exc)]}) from None
     if kind == "annual" and period.kind != "year":
-        raise Invalid("年度考核的期间应为年份", {"period": ["年度考核的期间应为年份，如 2026"]})
+        raise Invalid(N_("年度考核的期间应为年份"), {"period": [N_("年度考核的期间应为年份，如 2026")]})
     if period.end < agreement.start or period.start > agreement.end:
-        message = f"期间 {period} 不在协议期限（{agreement.start} 至 {agreement.end}）内"
+        message = N_("期间 %(period)s 不在协议期限（%(start)s 至 %(end)s）内", period=str(period),
+                     start=str(agreement.start), end=str(agreement.end))
         raise Invalid(message, {"period": [message]})
     return period
 
@@ -105,14 +108,15 @@ def create(agreement_id: int, kind: str, period_text: str) -> Assessment:
     """A new draft assessment of ``kind`` for ``period`` under one agreement; the
     institution is the agreement's."""
     if kind not in KINDS:
-        raise Invalid("考核类型无效", {"kind": [f"应为 {', '.join(KINDS)} 之一"]})
+        raise Invalid(N_("考核类型无效"), {"kind": [N_("应为 %(kinds)s 之一", kinds=", ".join(KINDS))]})
     require_can("create", kind)
     agreement = find(Agreement, agreement_id)
     period = _period_for(kind, period_text, agreement)
     if agreement.status not in OPEN_AGREEMENT_STATES:
-        raise Conflict("协议尚未签订，不能开展考核")
+        raise Conflict(N_("协议尚未签订，不能开展考核"))
     if kind in ONE_PER_PERIOD and _exists(agreement.id, kind, str(period)):
-        raise Conflict(f"{period} 的「{KIND_LABELS_ZH[kind]}」已存在")
+        raise Conflict(N_("%(period)s 的「%(kind)s」已存在", period=str(period),
+                          kind=N_(KIND_LABELS_ZH[kind])))
     with transaction():
         assessment = Assessment(
             agreement_id=agreement.id, institution_id=agreement.institution_id,
@@ -147,12 +151,12 @@ def transition(assessment_id: int, action: str, reason: str | None = None) -> As
     try:
         new_state = assessment_next_state(assessment.status, action)
     except TransitionError as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(message_of(exc)) from None
     reason = (reason or "").strip()
     if action == "return" and not reason:
-        raise Invalid("请填写退回原因", {"reason": ["请填写退回原因"]})
+        raise Invalid(N_("请填写退回原因"), {"reason": [N_("请填写退回原因")]})
     if len(reason) > MAX_REASON:
-        raise Invalid("原因过长", {"reason": [f"最多 {MAX_REASON} 字"]})
+        raise Invalid(N_("原因过长"), {"reason": [N_("最多 %(n)s 字", n=MAX_REASON)]})
     if action == "submit":
         _check_evidence(assessment)
     with transaction():
@@ -185,9 +189,9 @@ def _check_evidence(assessment: Assessment) -> None:
                Measurement.not_applicable.is_(False))
         .group_by(Measurement.indicator_id)
     ).all()
-    missing = {required[i]: ["该指标要求上传证据材料"] for i, count in rows if count == 0}
+    missing = {required[i]: [N_("该指标要求上传证据材料")] for i, count in rows if count == 0}
     if missing:
-        raise Invalid(f"{len(missing)} 项指标缺少证据材料，不能提交", missing)
+        raise Invalid(N_("%(n)s 项指标缺少证据材料，不能提交", n=len(missing)), missing)
 
 
 def last_return_reason(assessment: Assessment) -> str | None:
@@ -208,7 +212,7 @@ def last_return_reason(assessment: Assessment) -> str | None:
 def _editable(assessment: Assessment) -> None:
     require_can("edit", assessment.kind)
     if not assessment_is_editable(assessment.status):
-        raise Conflict("考核已提交或定稿，不能修改数据（如需修改请先退回）")
+        raise Conflict(N_("考核已提交或定稿，不能修改数据（如需修改请先退回）"))
 
 
 def save_measurements(assessment_id: int, rows: list[dict]) -> dict:
@@ -238,13 +242,13 @@ def import_measurements(assessment_id: int, filename: str, data: bytes) -> dict:
     evidence_service.check_size(data)
     media_type = sniff(data, filename)
     if media_type not in (XLSX, "text/csv"):
-        raise Invalid("只接受 .xlsx 或 .csv 文件", {"file": ["只接受 .xlsx 或 .csv 文件"]})
+        raise Invalid(N_("只接受 .xlsx 或 .csv 文件"), {"file": [N_("只接受 .xlsx 或 .csv 文件")]})
     try:
         rows = measurement_files.read_rows(filename, data, media_type)
     except measurement_files.FileError as exc:
-        raise Invalid(str(exc), {"file": [str(exc)]}) from None
+        raise Invalid(message_of(exc), {"file": [message_of(exc)]}) from None
     if not rows:
-        raise Invalid("文件中没有数据行", {"file": ["文件中没有数据行"]})
+        raise Invalid(N_("文件中没有数据行"), {"file": [N_("文件中没有数据行")]})
     _save(assessment, rows, {}, source=f"file {filename}"[:100])
     return scoring.scorecard(assessment)
 
@@ -258,7 +262,8 @@ def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) ->
         measurements = scoring.measurements_of(assessment)
         linked = _evidence_checks(result, assessment, by_code, measurements)
         if result.errors:
-            raise Invalid(f"{len(result.errors)} 行有错误，未保存任何数据", result.errors)
+            raise Invalid(N_("%(n)s 行有错误，未保存任何数据", n=len(result.errors)),
+                          result.errors)
         before, after = _apply(assessment, result.rows, by_code, measurements, linked, uploads)
         scoring.recompute(assessment, due, measurements)
         if after:
@@ -277,9 +282,9 @@ def _evidence_checks(result, assessment, by_code, measurements) -> dict[int, Evi
         for evidence_id in row.evidence_ids or []:
             evidence = by_id.get(evidence_id)
             if evidence is None:
-                result.add(row.label, f"证据 {evidence_id} 不存在或不属于本机构")
+                result.add(row.label, N_("证据 %(id)s 不存在或不属于本机构", id=evidence_id))
             elif evidence.measurement_id not in (None, own.id if own else None):
-                result.add(row.label, f"证据 {evidence_id} 已关联其他指标")
+                result.add(row.label, N_("证据 %(id)s 已关联其他指标", id=evidence_id))
     return by_id
 
 
@@ -316,7 +321,7 @@ def _apply(assessment, rows, by_code, measurements, linked, uploads) -> tuple[di
     try:
         db.session.flush()  # new measurements get their ids
     except IntegrityError:  # someone saved the same indicator at the same moment
-        raise Conflict("数据已被他人同时修改，请刷新后重试") from None
+        raise Conflict(N_("数据已被他人同时修改，请刷新后重试")) from None
     for row, measurement in touched:
         _link_evidence(measurement, row.evidence_ids, linked, after.get(row.indicator_code))
         for upload in uploads.get(row.indicator_code, []):

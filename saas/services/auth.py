@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from saas.domain.messages import N_
 from saas.domain.passwords import password_problems
 from saas.errors import DomainError, Invalid
 from saas.extensions import db
@@ -33,7 +34,7 @@ def hash_password(password: str) -> str:
 def check_new_password(password: str) -> None:
     problems = password_problems(password)
     if problems:
-        raise Invalid("密码不符合安全要求", {"password": problems})
+        raise Invalid(N_("密码不符合安全要求"), {"password": problems})
 
 
 def authenticate(email: str, password: str) -> User:
@@ -43,13 +44,14 @@ def authenticate(email: str, password: str) -> User:
     now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused("邮箱或密码错误")
+        raise LoginRefused(N_("邮箱或密码错误"))
     if user.locked_until and user.locked_until > now:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise LoginRefused(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
+        raise LoginRefused(N_("连续登录失败次数过多，账号已锁定，请 %(minutes)s 分钟后再试",
+                              minutes=minutes))
     if not user.active or not check_password_hash(user.password_hash, password or ""):
         _count_failure(user, now)
-        raise LoginRefused("邮箱或密码错误")
+        raise LoginRefused(N_("邮箱或密码错误"))
     with transaction():
         user.failed_logins = 0
         user.locked_until = None
@@ -81,12 +83,13 @@ def _user(user_id: int) -> User:
 def change_password(user_id: int, current_password: str, new_password: str) -> None:
     user = _user(user_id)
     if not check_password_hash(user.password_hash, current_password or ""):
-        raise Invalid("当前密码不正确", {"current_password": ["当前密码不正确"]})
+        raise Invalid(N_("当前密码不正确"), {"current_password": [N_("当前密码不正确")]})
     if check_password_hash(user.password_hash, new_password or ""):
-        raise Invalid("新密码不能与当前密码相同", {"new_password": ["新密码不能与当前密码相同"]})
+        raise Invalid(N_("新密码不能与当前密码相同"),
+                      {"new_password": [N_("新密码不能与当前密码相同")]})
     problems = password_problems(new_password or "")
     if problems:
-        raise Invalid("密码不符合安全要求", {"new_password": problems})
+        raise Invalid(N_("密码不符合安全要求"), {"new_password": problems})
     with transaction():
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()

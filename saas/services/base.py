@@ -6,6 +6,7 @@ import contextlib
 
 from sqlalchemy import func, select
 
+from saas.domain.messages import N_
 from saas.errors import Forbidden, NotFound
 from saas.extensions import db
 from tenants.context import require
@@ -28,7 +29,8 @@ def find(model, object_id: int):
     would skip the filter."""
     obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
     if obj is None:
-        raise NotFound(f"未找到该记录（{model.__tablename__} #{object_id}），或您无权查看")
+        raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
+                          table=model.__tablename__, id=object_id))
     return obj
 
 
@@ -45,7 +47,7 @@ def page_of(statement, page: int, size: int) -> dict:
 def require_role(*roles: str):
     ctx = require()
     if ctx.role not in roles:
-        raise Forbidden("当前角色无权执行此操作")
+        raise Forbidden(N_("当前角色无权执行此操作"))
     return ctx
 
 

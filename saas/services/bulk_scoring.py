@@ -43,6 +43,7 @@ from sqlalchemy import select, text
 
 from saas.domain import scoring
 from saas.domain.barometer import RANK_GROUPS
+from saas.domain.messages import N_
 from saas.errors import Forbidden
 from saas.extensions import db
 from saas.services import audit
@@ -77,7 +78,7 @@ def _connection():
 def _check_scope(region_id: int) -> TenantContext:
     ctx = current()
     if ctx is not None and (ctx.region_id != region_id or not ctx.is_bureau):
-        raise Forbidden("只有本统筹区医保局可以重算全区评分与排名")
+        raise Forbidden(N_("只有本统筹区医保局可以重算全区评分与排名"))
     return ctx or TenantContext(region_id=region_id)
 
 

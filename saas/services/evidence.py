@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from saas.domain.filetypes import sniff
+from saas.domain.messages import N_
 from saas.errors import DomainError, Invalid
 from saas.extensions import db
 from saas.models import Evidence, Institution
@@ -43,9 +44,10 @@ def check_size(data: bytes) -> None:
     """413 beyond EVIDENCE_MAX_MB, 422 for an empty file."""
     megabytes = current_app.config["EVIDENCE_MAX_MB"]
     if len(data) > megabytes * 1024 * 1024:
-        raise TooLarge(f"文件超过 {megabytes} MB", {"file": [f"文件大小不能超过 {megabytes} MB"]})
+        raise TooLarge(N_("文件超过 %(mb)s MB", mb=megabytes),
+                       {"file": [N_("文件大小不能超过 %(mb)s MB", mb=megabytes)]})
     if not data:
-        raise Invalid("文件为空", {"file": ["文件为空"]})
+        raise Invalid(N_("文件为空"), {"file": [N_("文件为空")]})
 
 
 def check(upload: Upload) -> str:
@@ -54,10 +56,10 @@ def check(upload: Upload) -> str:
     media_type = sniff(upload.data, upload.filename)
     allowed = current_app.config["EVIDENCE_TYPES"]
     if media_type is None or media_type not in allowed:
-        raise Invalid("不支持的文件类型", {"file": ["只接受 JPG、PNG、PDF、XLSX、CSV 文件"]})
+        raise Invalid(N_("不支持的文件类型"), {"file": [N_("只接受 JPG、PNG、PDF、XLSX、CSV 文件")]})
     declared = (upload.content_type or "").split(";")[0].strip().lower()
     if declared in allowed and declared != media_type:
-        raise Invalid("文件内容与声明的类型不符", {"file": ["文件内容与扩展名或类型不符"]})
+        raise Invalid(N_("文件内容与声明的类型不符"), {"file": [N_("文件内容与扩展名或类型不符")]})
     return media_type
 
 
@@ -67,7 +69,7 @@ def _institution_for(institution_id: int | None) -> Institution:
     ctx = require()
     wanted = institution_id or ctx.institution_id
     if wanted is None:
-        raise Invalid("请指定机构", {"institution_id": ["医保局用户上传证据时需指定机构"]})
+        raise Invalid(N_("请指定机构"), {"institution_id": [N_("医保局用户上传证据时需指定机构")]})
     return find(Institution, wanted)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.domain import findings as rules
 from saas.domain.lifecycle import TransitionError
+from saas.domain.messages import N_, message_of
 from saas.domain.permissions import assessment_is_editable, can
 from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
@@ -61,18 +62,19 @@ def list_statement(assessment_id=None, institution_id=None, status=None, severit
 def _field_errors(data: FindingInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.category not in rules.CATEGORIES:
-        errors["category"] = ["请选择问题类别"]
+        errors["category"] = [N_("请选择问题类别")]
     if data.severity not in SEVERITIES:
-        errors["severity"] = ["请选择严重程度"]
+        errors["severity"] = [N_("请选择严重程度")]
     if not (data.description or "").strip():
-        errors["description"] = ["请填写问题描述"]
+        errors["description"] = [N_("请填写问题描述")]
     elif len(data.description) > rules.MAX_DESCRIPTION:
-        errors["description"] = [f"最多 {rules.MAX_DESCRIPTION} 字"]
+        errors["description"] = [N_("最多 %(n)s 字", n=rules.MAX_DESCRIPTION)]
     amount = data.amount_fen
     if not isinstance(amount, int) or not 0 <= amount <= rules.MAX_AMOUNT_FEN:
-        errors["amount_fen"] = [f"涉及金额应为 0 至 {rules.MAX_AMOUNT_FEN} 之间的整数（分）"]
+        errors["amount_fen"] = [N_("涉及金额应为 0 至 %(max)s 之间的整数（分）",
+                                   max=rules.MAX_AMOUNT_FEN)]
     if data.location and len(data.location) > 200:
-        errors["location"] = ["最多 200 字"]
+        errors["location"] = [N_("最多 %(n)s 字", n=200)]
     return errors
 
 
@@ -84,24 +86,26 @@ def _targets(data: FindingInput, agreement: Agreement, errors: dict):
             select(Indicator).where(Indicator.template_id == agreement.template_id,
                                     Indicator.code == data.indicator_code)).scalar_one_or_none()
         if indicator is None:
-            errors["indicator_code"] = [f"协议中没有指标 {data.indicator_code}"]
+            errors["indicator_code"] = [N_("协议中没有指标 %(code)s", code=data.indicator_code)]
     if data.clause_number:
         clause = db.session.execute(
             select(Clause).where(Clause.template_id == agreement.template_id,
                                  Clause.number == data.clause_number)).scalar_one_or_none()
         if clause is None:
-            errors["clause_number"] = [f"协议中没有条款 {data.clause_number}"]
+            errors["clause_number"] = [N_("协议中没有条款 %(number)s",
+                                          number=data.clause_number)]
     if indicator is not None and clause is None and not data.clause_number:
         clause = indicator.clause
     elif indicator is not None and clause is not None and indicator.clause_id != clause.id:
-        errors["indicator_code"] = [f"指标 {indicator.code} 不属于条款 {clause.number}"]
+        errors["indicator_code"] = [N_("指标 %(code)s 不属于条款 %(number)s",
+                                       code=indicator.code, number=clause.number)]
     return clause, indicator
 
 
 def check_recordable(assessment: Assessment) -> None:
     require_can("record_finding", assessment.kind)
     if not assessment_is_editable(assessment.status):
-        raise Conflict("考核已提交或定稿，不能再登记问题")
+        raise Conflict(N_("考核已提交或定稿，不能再登记问题"))
 
 
 def create(data: FindingInput, photos: list | None = None) -> Finding:
@@ -114,9 +118,9 @@ def create(data: FindingInput, photos: list | None = None) -> Finding:
         clause, indicator = _targets(data, assessment.agreement, errors)
         attached = _evidence(data.evidence_ids, assessment, errors)
         if len(photos) > MAX_PHOTOS:
-            errors["photos"] = [f"最多 {MAX_PHOTOS} 张照片"]
+            errors["photos"] = [N_("最多 %(n)s 张照片", n=MAX_PHOTOS)]
         if errors:
-            raise Invalid("请检查标注的字段", errors)
+            raise Invalid(N_("请检查标注的字段"), errors)
         finding = _add(assessment, data, clause, indicator)
         for evidence in attached:
             evidence.finding_id = finding.id
@@ -130,8 +134,9 @@ def create(data: FindingInput, photos: list | None = None) -> Finding:
 
 def _evidence(ids: list[int], assessment: Assessment, errors: dict) -> list:
     found, missing = evidence_service.for_institution(ids or [], assessment.institution_id)
-    problems = [f"证据 {i} 不存在或不属于本机构" for i in missing]
-    problems += [f"证据 {e.id} 已关联其他问题" for e in found if e.finding_id is not None]
+    problems = [N_("证据 %(id)s 不存在或不属于本机构", id=i) for i in missing]
+    problems += [N_("证据 %(id)s 已关联其他问题", id=e.id) for e in found
+                 if e.finding_id is not None]
     if problems:
         errors["evidence_ids"] = problems
     return found
@@ -159,9 +164,9 @@ def from_indicator(assessment_id: int, indicator_code: str) -> Finding:
     rows = {r["code"]: r for r in scoring.scorecard_rows(assessment)}
     row = rows.get(indicator_code)
     if row is None:
-        raise Invalid("本期考核没有该指标", {"indicator_code": ["本期考核没有该指标"]})
+        raise Invalid(N_("本期考核没有该指标"), {"indicator_code": [N_("本期考核没有该指标")]})
     if row["color"] != "red":
-        raise Conflict("该指标未亮红灯，无需登记问题")
+        raise Conflict(N_("该指标未亮红灯，无需登记问题"))
     existing = db.session.execute(
         select(Finding).join(Indicator, Indicator.id == Finding.indicator_id)
         .where(Finding.assessment_id == assessment.id, Finding.status == "draft",
@@ -185,12 +190,12 @@ def decide(finding_id: int, action: str, reason: str | None = None) -> Finding:
     try:
         new_state = rules.next_state(finding.status, action)
     except TransitionError as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(message_of(exc)) from None
     reason = (reason or "").strip()
     if action == "dismiss" and not reason:
-        raise Invalid("请填写驳回原因", {"reason": ["请填写驳回原因"]})
+        raise Invalid(N_("请填写驳回原因"), {"reason": [N_("请填写驳回原因")]})
     if len(reason) > rules.MAX_DESCRIPTION:
-        raise Invalid("原因过长", {"reason": [f"最多 {rules.MAX_DESCRIPTION} 字"]})
+        raise Invalid(N_("原因过长"), {"reason": [N_("最多 %(n)s 字", n=rules.MAX_DESCRIPTION)]})
     with transaction():
         before = column_snapshot(finding)
         finding.status = new_state

@@ -10,6 +10,7 @@ import zipfile
 
 from saas.domain.filetypes import XLSX, decode_text
 from saas.domain.measurements import HEADERS, map_headers
+from saas.domain.messages import N_, message_of
 
 # The columns read back on import are named as saas.domain.measurements.HEADERS says.
 COLUMNS = (HEADERS["indicator_code"][0], "指标名称", "所属视角", "单位", "方向", "目标值",
@@ -84,7 +85,7 @@ def _xlsx_lines(data: bytes) -> list[tuple[int, list]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileError("无法读取该 Excel 文件") from exc
+        raise FileError(N_("无法读取该 Excel 文件")) from exc
     sheet = book["指标数据"] if "指标数据" in book.sheetnames else book.worksheets[0]
     lines = [(n, list(values)) for n, values in
              enumerate(sheet.iter_rows(values_only=True), start=1)]
@@ -96,9 +97,9 @@ def _csv_lines(data: bytes) -> list[tuple[int, list]]:
     try:
         text = decode_text(data)
     except UnicodeDecodeError as exc:
-        raise FileError("CSV 文件编码无法识别（请使用 UTF-8 或 GBK）") from exc
+        raise FileError(N_("CSV 文件编码无法识别（请使用 UTF-8 或 GBK）")) from exc
     if "\x00" in text:
-        raise FileError("CSV 文件内容无效")
+        raise FileError(N_("CSV 文件内容无效"))
     return list(enumerate(csv.reader(io.StringIO(text)), start=1))
 
 
@@ -109,7 +110,7 @@ def _header(lines: list[tuple[int, list]]) -> tuple[int, dict[str, int]]:
             return number, map_headers(cells)
         except ValueError as exc:
             error = error or exc
-    raise FileError(str(error) if error else "文件是空的")
+    raise FileError(message_of(error) if error else N_("文件是空的"))
 
 
 def read_rows(filename: str, data: bytes, media_type: str | None) -> list[tuple[str, dict]]:
@@ -120,7 +121,7 @@ def read_rows(filename: str, data: bytes, media_type: str | None) -> list[tuple[
     elif media_type == "text/csv":
         lines = _csv_lines(data)
     else:
-        raise FileError("只接受 .xlsx 或 .csv 文件")
+        raise FileError(N_("只接受 .xlsx 或 .csv 文件"))
     header_row, columns = _header(lines)
     rows = []
     for number, cells in lines:

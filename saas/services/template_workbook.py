@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from saas.domain import templates as rules
+from saas.domain.messages import N_
 from saas.errors import Invalid
 
 TEMPLATE_SHEET, CLAUSE_SHEET, INDICATOR_SHEET = "范本", "条款", "指标"
@@ -88,12 +89,14 @@ class _Cell:
         return f"{self.sheet}!{get_column_letter(self.column)}{self.row}"
 
     def message(self, text: str) -> str:
-        where = f"工作表「{self.sheet}」"
-        if self.row is not None:
-            where += f"第 {self.row} 行"
-        if self.column is not None:
-            where += f" {get_column_letter(self.column)} 列（{self.header}）"
-        return f"{where}：{text}"
+        if self.row is None:
+            return N_("工作表「%(sheet)s」：%(text)s", sheet=self.sheet, text=text)
+        if self.column is None:
+            return N_("工作表「%(sheet)s」第 %(row)s 行：%(text)s", sheet=self.sheet,
+                      row=self.row, text=text)
+        return N_("工作表「%(sheet)s」第 %(row)s 行 %(column)s 列（%(header)s）：%(text)s",
+                  sheet=self.sheet, row=self.row, column=get_column_letter(self.column),
+                  header=self.header, text=text)
 
 
 class _Problems:
@@ -107,7 +110,8 @@ class _Problems:
         if self.errors:
             count = sum(len(v) for v in self.errors.values())
             first = next(iter(self.errors.values()))[0]
-            raise Invalid(f"范本工作簿有 {count} 处错误，例如：{first}", self.errors)
+            raise Invalid(N_("范本工作簿有 %(count)s 处错误，例如：%(first)s", count=count,
+                             first=first), self.errors)
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -132,14 +136,14 @@ def _open(data: bytes):
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise Invalid("无法读取 Excel 文件，请上传 .xlsx 格式的范本工作簿",
-                      {"file": [f"无法读取 Excel 文件：{exc.__class__.__name__}"]}) from exc
+        raise Invalid(N_("无法读取 Excel 文件，请上传 .xlsx 格式的范本工作簿"), {"file": [
+            N_("无法读取 Excel 文件：%(error)s", error=exc.__class__.__name__)]}) from exc
 
 
 def _sheet_rows(book, name: str, problems: _Problems):
     """(header → column index, [(row number, values)]) of a sheet; None if missing."""
     if name not in book.sheetnames:
-        problems.add(_Cell(name), f"缺少工作表「{name}」")
+        problems.add(_Cell(name), N_("缺少工作表「%(name)s」", name=name))
         return None
     rows = list(book[name].iter_rows(values_only=True))
     if not rows:
@@ -154,7 +158,7 @@ def _columns(header: dict, wanted: tuple, sheet: str, problems: _Problems) -> di
     found, ok = {}, True
     for field, label in wanted:
         if label not in header:
-            problems.add(_Cell(sheet, 1), f"缺少列「{label}」")
+            problems.add(_Cell(sheet, 1), N_("缺少列「%(label)s」", label=label))
             ok = False
         else:
             found[field] = (header[label], label)
@@ -175,7 +179,8 @@ def _read_settings(book, problems: _Problems, cells: dict) -> dict:
         cell = _Cell(TEMPLATE_SHEET, number, 2, "值")
         if key not in keys:
             problems.add(_Cell(TEMPLATE_SHEET, number, 1, "字段"),
-                         f"未知字段 '{name}'（应为 {', '.join(sorted(keys))}）")
+                         N_("未知字段 '%(name)s'（应为 %(keys)s）", name=name,
+                            keys=", ".join(sorted(keys))))
             continue
         cells[key] = cell
         value = _setting(key, row[1] if len(row) > 1 else None, cell, problems)
@@ -204,7 +209,7 @@ def _mapping(key: str, text: str, cell: _Cell, problems: _Problems) -> dict | No
     for part in filter(None, _SPLIT.split(text)):
         match = _PAIR.match(part)
         if not match:
-            problems.add(cell, f"'{part}' 应写成 名称=数值，例如 financial=25")
+            problems.add(cell, N_("'%(part)s' 应写成 名称=数值，例如 financial=25", part=part))
             return None
         out[_alias(key, match[1])] = _number(match[2])
     return out
@@ -215,7 +220,8 @@ def _thresholds(text: str, cell: _Cell, problems: _Problems) -> list | None:
     for part in filter(None, re.split(r"\s*[;；]\s*", text)):
         bits = [b.strip() for b in re.split(r"[:：]", part)]
         if len(bits) not in (2, 3) or not all(bits):
-            problems.add(cell, f"'{part}' 应写成 记分:措施 或 记分:措施:月数，例如 12:suspension:3")
+            problems.add(cell, N_("'%(part)s' 应写成 记分:措施 或 记分:措施:月数，"
+                                  "例如 12:suspension:3", part=part))
             return None
         item = {"points": _number(bits[0]), "measure": bits[1]}
         if len(bits) == 3:
@@ -261,7 +267,8 @@ def _read_indicators(book, clauses: list[dict], problems: _Problems, cells: dict
         clause_number = _clause_number(_at(row, index))
         if clause_number not in by_number:
             problems.add(_Cell(INDICATOR_SHEET, number, index + 1, label),
-                         f"条款编号 '{clause_number or ''}' 不在工作表「{CLAUSE_SHEET}」中")
+                         N_("条款编号 '%(number)s' 不在工作表「%(sheet)s」中",
+                            number=clause_number or "", sheet=CLAUSE_SHEET))
             continue
         owner = clauses[by_number[clause_number]]["indicators"]
         path = f"clauses[{by_number[clause_number]}].indicators[{len(owner)}]"
@@ -359,7 +366,7 @@ def _boolean(value: Any, cell: _Cell, problems: _Problems) -> bool | None:
         return True
     if text in FALSE_WORDS:
         return False
-    problems.add(cell, f"应填写 是 或 否（当前 '{value}'）")
+    problems.add(cell, N_("应填写 是 或 否（当前 '%(value)s'）", value=value))
     return None
 
 

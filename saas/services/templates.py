@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from saas.domain import templates as rules
+from saas.domain.messages import N_
 from saas.domain.permissions import can
 from saas.errors import Forbidden, Invalid
 from saas.extensions import db
@@ -165,7 +166,8 @@ def diff(template_id: int, against_id: int | None = None) -> dict:
     template = get(template_id)
     against = get(against_id) if against_id else previous_version(template)
     if against is None:
-        raise Invalid("没有可比较的上一版本", {"against": ["该范本只有一个版本，请指定比较对象"]})
+        raise Invalid(N_("没有可比较的上一版本"),
+                      {"against": [N_("该范本只有一个版本，请指定比较对象")]})
     return {"template": template, "against": against,
             "changes": rules.diff_templates(content(against), content(template))}
 
@@ -188,7 +190,7 @@ def import_file(filename: str, data: bytes) -> tuple[Template, bool]:
     Returns (template, created); identical content returns the latest version unchanged."""
     ctx = require()
     if not can(ctx.role, "manage_templates"):
-        raise Forbidden("只有医保局管理员可以导入协议范本")
+        raise Forbidden(N_("只有医保局管理员可以导入协议范本"))
     spec = _parse_upload(filename, data)
     with transaction():
         template, created = publish(spec)
@@ -203,7 +205,8 @@ def _parse_upload(filename: str, data: bytes) -> dict:
         return template_workbook.parse_workbook(data)
     if suffix in (".yaml", ".yml"):
         return parse_yaml(data)
-    raise Invalid("只支持 .xlsx 或 .yaml 文件", {"file": [f"不支持的文件类型：{filename}"]})
+    raise Invalid(N_("只支持 .xlsx 或 .yaml 文件"),
+                  {"file": [N_("不支持的文件类型：%(name)s", name=filename)]})
 
 
 def parse_yaml(data: bytes) -> dict:
@@ -214,11 +217,16 @@ def parse_yaml(data: bytes) -> dict:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         spec = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
-        raise Invalid("文件不是 UTF-8 编码的文本", {"file": ["文件不是 UTF-8 编码的文本"]}) from exc
+        raise Invalid(N_("文件不是 UTF-8 编码的文本"),
+                      {"file": [N_("文件不是 UTF-8 编码的文本")]}) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行：" if mark else ""
-        raise Invalid(f"YAML 语法错误：{where}{exc}", {"file": [f"{where}YAML 语法错误"]}) from exc
+        if mark is None:
+            raise Invalid(N_("YAML 语法错误：%(error)s", error=str(exc)),
+                          {"file": [N_("YAML 语法错误")]}) from exc
+        line = mark.line + 1
+        raise Invalid(N_("YAML 语法错误：第 %(line)s 行：%(error)s", line=line, error=str(exc)),
+                      {"file": [N_("第 %(line)s 行：YAML 语法错误", line=line)]}) from exc
     problems = rules.validate_template(spec)
     if problems:
         lines = _yaml_lines(node, "", {})
@@ -226,8 +234,9 @@ def parse_yaml(data: bytes) -> dict:
         for path, message in problems:
             line = _nearest(lines, path)
             errors.setdefault(path or "template", []).append(
-                f"第 {line} 行：{message}" if line else message)
-        raise Invalid(f"协议范本校验失败，共 {len(problems)} 个问题", errors)
+                N_("第 %(line)s 行：%(message)s", line=line, message=message) if line
+                else message)
+        raise Invalid(N_("协议范本校验失败，共 %(n)s 个问题", n=len(problems)), errors)
     return spec
 
 

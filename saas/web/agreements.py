@@ -9,6 +9,7 @@ from flask_login import login_required
 from saas.domain.lifecycle import STATES
 from saas.errors import Conflict, Invalid
 from saas.extensions import db
+from saas.i18n import error_texts, text
 from saas.services import agreements
 from saas.timeutil import local, today_local
 from saas.web import web
@@ -69,7 +70,7 @@ def _create(form: dict):
         return agreements.create(int(form["institution_id"]), int(form["template_id"]),
                                  form["number"], terms["start"], terms["end"]), {}
     except (Invalid, Conflict) as exc:
-        return None, exc.errors or {"form": [exc.detail]}
+        return None, error_texts(exc)
 
 
 @web.get("/agreements/<int:agreement_id>")
@@ -97,7 +98,7 @@ def agreement_action(agreement_id):
             agreements.get(agreement_id)  # another tenant's agreement is still a 404
             flash(_("未知操作"), "error")
     except Conflict as exc:
-        flash(exc.detail, "error")
+        flash(text(exc.detail), "error")
     except Invalid as exc:
         flash_invalid(exc)
     return redirect(url_for("web.agreement", agreement_id=target))

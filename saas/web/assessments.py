@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.errors import Conflict, Invalid
+from saas.i18n import error_texts, text, texts
 from saas.services import assessments, findings
 from saas.services.evidence import Upload
 from saas.web import web
@@ -49,7 +50,7 @@ def assessment_list():
     try:
         page = assessments.list_page(filters, page=max(_int_arg("page") or 1, 1))
     except Invalid as exc:  # a malformed period filter
-        errors, filters["period"] = exc.errors, None
+        errors, filters["period"] = texts(exc.errors), None
         page = assessments.list_page(filters)
     return render_template("assessments/list.html", page=page, filters=filters,
                            active_filters={k: v for k, v in filters.items() if v},
@@ -62,7 +63,7 @@ def _create(form: dict):
     try:
         return assessments.create(int(form["agreement_id"]), form["kind"], form["period"]), {}
     except (Invalid, Conflict) as exc:
-        return None, exc.errors or {"form": [exc.detail]}
+        return None, error_texts(exc)
 
 
 def _form_rows() -> tuple[list[dict], dict[str, list]]:
@@ -98,9 +99,9 @@ def assessment(assessment_id):
     try:
         assessments.save_form(assessment_id, rows, uploads)
     except Invalid as exc:
-        return _render_detail(assessment_id, errors=exc.errors or {"form": [exc.detail]}, status=422)
+        return _render_detail(assessment_id, errors=error_texts(exc), status=422)
     except Conflict as exc:
-        flash(_(exc.detail), "error")
+        flash(text(exc.detail), "error")
     else:
         flash(_("已保存"), "success")
     return redirect(url_for("web.assessment", assessment_id=assessment_id))
@@ -116,10 +117,10 @@ def assessment_upload(assessment_id):
     try:
         assessments.import_measurements(assessment_id, file.filename, file.read())
     except Invalid as exc:
-        return _render_detail(assessment_id, upload_errors=exc.errors or {"file": [exc.detail]},
+        return _render_detail(assessment_id, upload_errors=error_texts(exc, "file"),
                               status=422)
     except Conflict as exc:
-        flash(_(exc.detail), "error")
+        flash(text(exc.detail), "error")
     else:
         flash(_("已导入"), "success")
     return redirect(url_for("web.assessment", assessment_id=assessment_id))
@@ -129,8 +130,8 @@ def _transition(assessment_id: int, action: str, message: str):
     try:
         assessments.transition(assessment_id, action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
-        details = [m for messages in exc.errors.values() for m in messages]
-        flash(_(exc.detail) + ("：" + "；".join(details) if details else ""), "error")
+        details = [m for messages in texts(exc.errors).values() for m in messages]
+        flash(text(exc.detail) + ("：" + "；".join(details) if details else ""), "error")
     else:
         flash(message, "success")
     return redirect(url_for("web.assessment", assessment_id=assessment_id))
@@ -169,7 +170,7 @@ def finding_from_indicator(assessment_id):
         finding = findings.from_indicator(assessment_id,
                                           request.form.get("indicator_code") or "")
     except (Invalid, Conflict) as exc:
-        flash(_(exc.detail), "error")
+        flash(text(exc.detail), "error")
     else:
         flash(_("已登记问题（待确认）：%(text)s", text=finding.description), "success")
     return redirect(url_for("web.scorecard", assessment_id=assessment_id))

@@ -9,6 +9,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from saas.errors import DomainError
+from saas.i18n import text, texts
 from saas.services import auth
 from saas.web import web
 
@@ -37,7 +38,7 @@ def login():
         try:
             user = auth.authenticate(form.email.data, form.password.data)
         except DomainError as exc:
-            error = exc.detail
+            error = text(exc.detail)
         else:
             session.clear()
             login_user(user)
@@ -66,7 +67,7 @@ def change_password():
         try:
             auth.change_password(current_user.id, form.current_password.data, form.new_password.data)
         except DomainError as exc:
-            errors = exc.errors
+            errors = texts(exc.errors)
         else:
             flash(_("密码已修改"), "success")
             return redirect(url_for("web.index"))

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from saas.domain.findings import CATEGORY_CODES, STATES, yuan_to_fen
+from saas.domain.messages import message_of
 from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
+from saas.i18n import error_texts, text
 from saas.services import evidence, findings
 from saas.web import web
 
@@ -40,7 +42,7 @@ def _decide(finding_id: int, action: str, message: str):
     try:
         findings.decide(finding_id, action, request.form.get("reason"))
     except (Invalid, Conflict) as exc:
-        flash(_(exc.detail), "error")
+        flash(text(exc.detail), "error")
     else:
         flash(message, "success")
     return redirect(url_for("web.findings", **{k: v for k, v in request.args.items()
@@ -64,7 +66,7 @@ def _finding_input(assessment_id: int) -> tuple[findings.FindingInput | None, di
     try:
         amount = yuan_to_fen(form.get("amount_yuan"))
     except ValueError as exc:
-        return None, {"amount_yuan": [str(exc)]}
+        return None, {"amount_yuan": [text(message_of(exc))]}
     return findings.FindingInput(
         assessment_id=assessment_id, category=form.get("category") or "",
         severity=form.get("severity") or "", description=form.get("description") or "",
@@ -84,7 +86,7 @@ def new_finding(assessment_id):
     try:
         options = findings.form_options(assessment_id)
     except Conflict as exc:
-        flash(_(exc.detail), "error")
+        flash(text(exc.detail), "error")
         return redirect(url_for("web.assessment", assessment_id=assessment_id))
     values = {k: request.values.get(k, "") for k in FORM_FIELDS}
     errors = {}
@@ -94,7 +96,7 @@ def new_finding(assessment_id):
             try:
                 findings.create(data, _photos())
             except Invalid as exc:
-                errors = exc.errors or {"form": [exc.detail]}
+                errors = error_texts(exc)
             else:
                 flash(_("问题已登记，待确认"), "success")
                 return redirect(url_for("web.findings", assessment_id=assessment_id))

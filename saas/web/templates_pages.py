@@ -10,6 +10,7 @@ from flask_login import login_required
 from saas.domain.filetypes import XLSX
 from saas.errors import Invalid
 from saas.extensions import db
+from saas.i18n import text, texts
 from saas.services import templates
 from saas.web import web
 
@@ -60,9 +61,9 @@ def template_import():
 
 
 def flash_invalid(exc: Invalid) -> None:
-    """The summary and each field problem as Chinese flash messages (capped)."""
-    flash(exc.detail, "error")
-    messages = [m for msgs in exc.errors.values() for m in msgs]
+    """The summary and each field problem as flash messages (capped)."""
+    flash(text(exc.detail), "error")
+    messages = [m for msgs in texts(exc.errors).values() for m in msgs]
     for message in messages[:MAX_FLASHED_ERRORS]:
         flash(message, "error")
     if len(messages) > MAX_FLASHED_ERRORS:
@@ -82,7 +83,7 @@ def template_diff(template_id):
     try:
         result = templates.diff(template_id, against)
     except Invalid as exc:
-        flash(exc.errors.get("against", [exc.detail])[0], "info")
+        flash(texts(exc.errors).get("against", [text(exc.detail)])[0], "info")
         return redirect(url_for("web.template", template_id=template_id))
     return render_template("templates/diff.html", **result)
 

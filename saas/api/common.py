@@ -7,6 +7,7 @@ import functools
 import marshmallow as ma
 from flask_login import current_user
 
+from saas.domain.messages import N_
 from saas.errors import DomainError
 from saas.services.base import page_of
 
@@ -23,7 +24,7 @@ def authenticated(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            raise Unauthorized("请提供有效的 Bearer 令牌")
+            raise Unauthorized(N_("请提供有效的 Bearer 令牌"))
         return view(*args, **kwargs)
 
     return wrapper

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -28,7 +29,14 @@ class Assessment(InstitutionOwned, db.Model):
     __tablename__ = "assessments"
     # Half-full pages: rewriting results (unindexed columns) then stays on the same page
     # as a HOT update, with no index writes (saas.services.bulk_scoring).
-    __table_args__ = {"postgresql_with": {"fillfactor": 50}}
+    # A scorecard's rank counts the period's totals of its rank group in this index
+    # alone (saas.services.scoring._rank_counts). Its total makes rewriting a total an
+    # index write, not a HOT update; a region's full recompute rewrites only the changed.
+    __table_args__ = (
+        Index("ix_assessments_rank", "region_id", "kind", "period",
+              postgresql_include=["institution_id", "id", "status", "total"]),
+        {"postgresql_with": {"fillfactor": 50}},
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))

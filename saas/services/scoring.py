@@ -14,7 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Float, case, func, literal, select
+from sqlalchemy.orm import aliased
 
 from saas.domain import barometer
 from saas.domain.measurements import due_in
@@ -28,10 +29,7 @@ from saas.domain.scoring import (
     Scorecard,
     annual_total,
     grade_for,
-    peer_key,
     perspectives_key,
-    rank,
-    rank_in_groups,
     score_scorecard,
 )
 from saas.extensions import db
@@ -227,52 +225,82 @@ def region_read(region_id: int):
         yield
 
 
-def _region_totals(assessment: Assessment, periods: list[str]) -> list:
+def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]) -> dict:
+    """Per period, counted in SQL over the other institutions of the region: how many have
+    a total, how many rank above and below the institution's own total (``total`` in this
+    assessment's period, its latest ranked total in the others), and the same above and
+    in all within its peer group (same kind and level). An institution's total in a
+    period is its latest (highest id) submitted or finalized assessment of the rank group
+    with a total. One index range scan per kind and period (ix_assessments_rank); only
+    counts leave the database."""
+    a, i, me = aliased(Assessment), aliased(Institution), aliased(Institution)
+    own_id = assessment.institution_id
+    latest = (
+        select(a.period, a.institution_id, a.total, func.row_number().over(
+            partition_by=(a.period, a.institution_id), order_by=a.id.desc()).label("n"))
+        .where(a.region_id == assessment.region_id,
+               a.kind.in_(barometer.rank_kinds(assessment.kind)), a.period.in_(periods),
+               a.status.in_(RANKED_STATUSES), a.total.is_not(None))
+        .subquery())
+    totals = (
+        select(latest.c.period, latest.c.institution_id, latest.c.total,
+               func.max(case((latest.c.institution_id == own_id, latest.c.total))).over(
+                   partition_by=latest.c.period).label("own_total"))
+        .where(latest.c.n == 1)
+        .subquery())
+    reference = case((totals.c.period == assessment.period, literal(total, Float)),
+                     else_=totals.c.own_total)
+    own_kind = select(me.kind).where(me.id == own_id).scalar_subquery()
+    own_level = select(func.coalesce(me.level, "")).where(me.id == own_id).scalar_subquery()
+    peer = totals.c.institution_id.in_(  # a hashed set of the peer group's ids
+        select(i.id).where(i.kind == own_kind, func.coalesce(i.level, "") == own_level))
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     statement = (
-        select(Assessment.id, Assessment.institution_id, Assessment.period, Assessment.total,
-               Institution.kind, Institution.level)
-        .join(Institution, Institution.id == Assessment.institution_id)
-        .where(Assessment.kind.in_(barometer.rank_kinds(assessment.kind)),
-               Assessment.period.in_(periods), Assessment.total.is_not(None),
-               Assessment.status.in_(RANKED_STATUSES))
-        .order_by(Assessment.id)
+        select(totals.c.period, func.count().label("others"),
+               count(totals.c.total > reference).label("higher"),
+               count(totals.c.total < reference).label("lower"),
+               count(peer).label("peers"),
+               count(peer & (totals.c.total > reference)).label("peers_higher"),
+               func.max(totals.c.own_total).label("own_total"))
+        .where(totals.c.institution_id != own_id)
+        .group_by(totals.c.period)
     )
     with region_read(assessment.region_id):
-        return db.session.execute(statement).all()
+        return {row.period: row for row in db.session.execute(statement)}
 
 
 def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, list[bool]]:
     """Rank in the region and the peer group (same kind and level), and for monthly
-    assessments whether the institution was in the bottom n of each of the last months."""
+    assessments whether the institution was in the bottom n of each of the last months.
+
+    The same numbers as saas.domain.scoring.rank / rank_in_groups and barometer.in_bottom
+    over the period's totals (one per institution: its representative, this assessment
+    for its own), from counts: rank = 1 + the totals above; in the bottom n when fewer
+    than n are below and more than n have a total."""
     empty = {"region": None, "region_of": 0, "peer": None, "peer_of": 0}
     if not barometer.rank_kinds(assessment.kind):
         return empty, []
     monthly = _is_month(assessment)
     periods = [str(p) for p in previous_periods(
         assessment.period, rules.bottom_run - 1 if monthly else 0, include_self=True)]
-    by_period: dict[str, dict[int, float]] = {p: {} for p in periods}
-    peers: dict[int, tuple] = {}
-    for row in _region_totals(assessment, periods):
-        by_period[row.period][row.institution_id] = row.total  # latest id wins
-        peers[row.institution_id] = peer_key(row.kind, row.level)
-    own = assessment.institution
-    peers[own.id] = peer_key(own.kind, own.level)
-    current_totals = by_period[assessment.period]
-    current_totals[own.id] = total  # this assessment speaks for its institution
-    ranks = _rank_numbers(current_totals, peers, own.id)
-    bottom = ([barometer.in_bottom(by_period[p], own.id, rules.bottom_n) for p in periods]
-              if monthly else [])
+    counts = _rank_counts(assessment, total, periods)
+    mine = counts.get(assessment.period)
+    others, higher, peers, peers_higher = (
+        (mine.others, mine.higher, mine.peers, mine.peers_higher) if mine else (0, 0, 0, 0))
+    known = int(total is not None)
+    ranks = {"region": 1 + higher if known else None, "region_of": others + known,
+             "peer": 1 + peers_higher if known else None, "peer_of": peers + known}
+    bottom = []
+    if monthly:
+        for period in periods:
+            row = counts.get(period)
+            own_total = total if period == assessment.period else (row and row.own_total)
+            bottom.append(row is not None and own_total is not None
+                          and row.others + 1 > rules.bottom_n and row.lower < rules.bottom_n)
     return ranks, bottom
-
-
-def _rank_numbers(totals: dict[int, float | None], peers: dict[int, tuple], key: int) -> dict:
-    same_peer = {k: t for k, t in totals.items() if peers.get(k) == peers[key]}
-    return {
-        "region": rank(totals)[key],
-        "region_of": sum(t is not None for t in totals.values()),
-        "peer": rank_in_groups(totals, peers)[key],
-        "peer_of": sum(t is not None for t in same_peer.values()),
-    }
 
 
 def _history(assessment: Assessment, total, grade) -> list[dict]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from saas.dbadmin import analyze
 from saas.domain import templates as template_rules
 from saas.domain.measurements import due_in
 from saas.extensions import db
@@ -251,12 +251,13 @@ def seed_scale(institutions: int, months: int, region_code: str = DEFAULT_REGION
         t = time.perf_counter()
     timings["commit"] = time.perf_counter() - t
     say(f"{n_measurements} measurements loaded")
-    _analyze(dialect)
+    analyze(("institutions", "agreements", "assessments", "measurements"))
     if score:
         from saas.services.bulk_scoring import recompute_region
 
         t = time.perf_counter()
         report.recompute = recompute_region(region_id)
+        analyze(("assessments",))  # the totals were all empty at the first ANALYZE
         timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     report.timings = timings
@@ -291,22 +292,6 @@ def _reset(region_id: int) -> None:
             " (SELECT id FROM institutions WHERE region_id = :r)"), {"r": region_id})
         db.session.execute(text("DELETE FROM institutions WHERE region_id = :r"),
                            {"r": region_id})
-
-
-def _analyze(dialect: str) -> None:
-    """Fresh planner statistics after a bulk load. The app role owns no table, so on
-    PostgreSQL this only works (and otherwise warns, harmlessly) when run as the owner;
-    autovacuum catches up either way."""
-    tables = ("institutions", "agreements", "assessments", "measurements")
-    try:
-        with db.engine.connect() as conn:
-            if dialect == "postgresql":
-                conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
-            else:
-                conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-    except Exception as exc:  # noqa: BLE001  (statistics are an optimisation only)
-        logging.getLogger(__name__).info("ANALYZE skipped: %s", exc)
 
 
 # --------------------------------------------------------------------------- rows

@@ -30,3 +30,132 @@ def test_seed_scale_leaves_fresh_statistics(app):
     assert set(after) == {"institutions", "assessments", "measurements"}
     for table, at in after.items():
         assert at is not None and (before.get(table) is None or at > before[table]), table
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def _walk(api, path: str, size: int, between=None) -> list[int]:
+    """Every id of an API list, page by page through `next`; `between(n)` runs after
+    page n (to insert rows while paging)."""
+    ids, after, n = [], None, 0
+    while True:
+        url = f"{path}?page_size={size}" + (f"&after={after}" if after else "")
+        body = api.get(url).get_json()
+        ids += [item["id"] for item in body["items"]]
+        after, n = body["next"], n + 1
+        if between:
+            between(n)
+        if after is None:
+            return ids
+
+
+def test_keyset_pages_neither_repeat_nor_skip_under_inserts(app, api_as):
+    from assessment_helpers import create
+
+    api = api_as("ah1_admin")
+    made = [create(api, app, period=f"2026-{m:02d}")["id"] for m in range(3, 10)]
+    assert sorted(_walk(api, "/assessments", 2)) == sorted(made)
+    added = []
+
+    def insert(n):  # one row before the position reached and one after it
+        if n == 2:
+            added.extend([create(api, app, period="2026-12")["id"],
+                          create(api, app, period="2026-01")["id"]])
+
+    seen = _walk(api, "/assessments", 2, insert)
+    assert len(seen) == len(set(seen)), "a row was repeated"
+    assert set(made) <= set(seen), "a row was skipped"
+    assert added[1] in seen and added[0] not in seen  # only the one after the position
+
+
+def test_count_is_kept_and_labelled(app, api_as):
+    api = api_as("a_bureau_admin")
+    first = api.get("/institutions?page_size=1").get_json()
+    assert first["total"] == 3 and first["total_counted_at"]
+    second = api.get(f"/institutions?page_size=1&after={first['next']}").get_json()
+    assert second["total_counted_at"] == first["total_counted_at"]  # not counted again
+    assert [first["items"][0]["id"]] != [i["id"] for i in second["items"]]
+
+
+def test_a_bad_page_position_is_a_clear_422(app, api_as, web_as):
+    response = api_as("a_bureau_admin").get("/institutions?after=bm9wZQ")
+    assert response.status_code == 422
+    assert "after" in response.get_json()["errors"]
+    page = web_as("a_bureau_admin").get("/assessments?after=%%%")
+    assert page.status_code == 422
+
+
+def test_choice_lists_search_on_the_server(app, web_as):
+    web = web_as("a_bureau_admin")
+    options = web.get("/agreements/institution-choices?q=AH2").get_data(as_text=True)
+    assert "甲区第二医院" in options and "甲区第一医院" not in options
+    options = web.get("/assessments/agreement-choices?q=大药房").get_data(as_text=True)
+    assert "A-2026-003" in options and "A-2026-001" not in options
+    none = web.get("/assessments/agreement-choices?q=nothing-like-it").get_data(as_text=True)
+    assert "value=\"\" disabled" in none
+    form = web.get("/assessments").get_data(as_text=True)
+    assert 'hx-get="/assessments/agreement-choices"' in form
+
+
+def test_html_lists_show_one_page(app, web_as):
+    from datetime import date
+
+    from saas.services.provisioning import provision
+
+    with app.app_context():
+        provision({"region": {"code": "330106", "name": "测试甲区"},
+                   "institutions": [{"code": f"X{n:03d}", "name": f"甲区诊所{n:03d}",
+                                     "kind": "pharmacy",
+                                     "agreement": {"template": "PHARM-2026",
+                                                   "number": f"X-{n:03d}",
+                                                   "start": date(2026, 1, 1),
+                                                   "end": date(2026, 12, 31)}}
+                                    for n in range(55)]})
+    web = web_as("a_bureau_admin")
+    first = web.get("/institutions").get_data(as_text=True)
+    assert first.count("/institutions/") - first.count("/institutions/institution") >= 50
+    assert "甲区诊所046" in first and "甲区诊所047" not in first  # after AH1, AH2, AP1
+    assert 'rel="next"' in first
+    cursor = first.split('rel="next" href="/institutions?after=')[1].split('"')[0]
+    second = web.get(f"/institutions?after={cursor}").get_data(as_text=True)
+    assert "甲区诊所047" in second and "甲区诊所046" not in second
+    agreements = web.get("/agreements").get_data(as_text=True)
+    assert 'rel="next"' in agreements and "(58)" in agreements
+
+
+# --------------------------------------------------------------------------- one request
+
+
+def _statements(app):
+    """The statements the app sends to the database while the block runs."""
+    from sqlalchemy import event
+
+    from saas.extensions import db
+
+    sent = []
+    with app.app_context():
+        engine = db.engine
+
+    def listen(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    return sent, lambda: event.remove(engine, "before_cursor_execute", listen)
+
+
+@pytest.mark.parametrize("who", ["ah1_admin", "a_bureau_admin"])
+def test_a_bearer_request_costs_two_round_trips_before_its_own(app, api_as, who):
+    """The tenant settings in one statement (PostgreSQL), the token and its user (with
+    the region) in one query; /me's own: the institution, for an institution user."""
+    api = api_as(who)
+    api.get("/me")  # warm: token issued, catalogues compiled
+    sent, stop = _statements(app)
+    try:
+        assert api.get("/me").status_code == 200
+    finally:
+        stop()
+    settings = [s for s in sent if "set_config" in s]
+    own = 1 if who == "ah1_admin" else 0
+    assert len(settings) == (1 if app.config["BACKEND"] == "postgresql" else 0)
+    assert len(sent) - len(settings) == 1 + own, sent

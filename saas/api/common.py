@@ -41,10 +41,13 @@ class PageArgs(StrictSchema):
     page_size = ma.fields.Integer(
         load_default=50, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE)
     )
+    after = ma.fields.String(validate=ma.validate.Length(max=500), metadata={
+        "description": "the `next` of the previous page: the page after it (keyset paging; "
+                       "`page` is then ignored)"})
 
 
 def page_schema(item_schema):
-    """{items, total, page, page_size} around an item schema."""
+    """{items, total, page, page_size, next, total_counted_at} around an item schema."""
     return type(
         f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
         (ma.Schema,),
@@ -53,10 +56,15 @@ def page_schema(item_schema):
             "total": ma.fields.Integer(),
             "page": ma.fields.Integer(),
             "page_size": ma.fields.Integer(),
+            "next": ma.fields.String(allow_none=True, metadata={
+                "description": "pass as `after` for the next page; null on the last"}),
+            "total_counted_at": ma.fields.DateTime(metadata={
+                "description": "when `total` was counted: it is kept a minute, not "
+                               "recounted on every page"}),
         },
     )
 
 
 def paginate(statement, args) -> dict:
     """Run a select (already tenant-filtered by the ORM) one page at a time."""
-    return page_of(statement, args["page"], args["page_size"])
+    return page_of(statement, args["page"], args["page_size"], args.get("after"))

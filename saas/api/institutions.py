@@ -39,7 +39,7 @@ class InstitutionList(MethodView):
     def get(self, args):
         """Institutions of the caller's scope (a bureau: its region; an institution: itself)."""
         return institutions.page(args.get("kind"), args.get("q"), args["page"],
-                                 args["page_size"])
+                                 args["page_size"], args.get("after"))
 
 
 @blp.route("/<int:institution_id>")

@@ -25,7 +25,7 @@ from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
 from saas.models.agreements import status_changes_allowed
 from saas.services import audit, templates
-from saas.services.base import column_snapshot, find, require_role, transaction
+from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
 from tenants.context import require
@@ -47,7 +47,7 @@ def list_statement(status: str | None = None, institution_id: int | None = None)
     """Agreements the context may see (the ORM filter scopes them), newest term first."""
     statement = (select(Agreement)
                  .options(selectinload(Agreement.institution), selectinload(Agreement.template))
-                 .order_by(Agreement.start.desc(), Agreement.number))
+                 .order_by(Agreement.start.desc(), Agreement.number, Agreement.id))
     if status:
         statement = statement.where(Agreement.status == status)
     if institution_id:
@@ -117,18 +117,32 @@ def available_actions(agreement: Agreement, role: str | None) -> list[str]:
 # ----------------------------------------------------------------------------- creating
 
 
+def list_page(status: str | None = None, after: str | None = None, size: int = 50) -> dict:
+    """One page of :func:`list_statement` (keyset paging, a kept count:
+    saas.services.paging)."""
+    return page_of(list_statement(status), 1, size, after)
+
+
 def new_agreement_choices() -> dict | None:
-    """What the new-agreement form offers: the region's institutions and its published
-    template versions (newest first); None when the caller may not create agreements."""
+    """What the new-agreement form offers: the first institutions of the region (the form
+    searches the others, :func:`institution_choices`) and its published template versions
+    (newest first); None when the caller may not create agreements."""
     ctx = require()
     if not can(ctx.role, "sign_agreement"):
         return None
-    institutions = db.session.execute(
-        select(Institution).order_by(Institution.kind, Institution.code)).scalars().all()
     versions = db.session.execute(
         select(Template).where(Template.status == "published")
         .order_by(Template.code, Template.version.desc())).scalars().all()
-    return {"institutions": institutions, "templates": versions}
+    return {"institutions": institution_choices(), "templates": versions}
+
+
+def institution_choices(q: str | None = None, limit: int = 20) -> list[Institution]:
+    """Institutions matching ``q`` in their code or name, the first ``limit`` by code."""
+    statement = select(Institution).order_by(Institution.code, Institution.id).limit(limit)
+    if q:
+        statement = statement.where(Institution.code.contains(q, autoescape=True)
+                                    | Institution.name.contains(q, autoescape=True))
+    return db.session.execute(statement).scalars().all()
 
 
 def create(institution_id: int, template_id: int, number: str, start: date,

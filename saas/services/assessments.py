@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
@@ -26,10 +26,19 @@ from saas.domain.permissions import (
 )
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
-from saas.models import Agreement, Assessment, AuditEntry, Evidence, Finding, Indicator, Measurement
+from saas.models import (
+    Agreement,
+    Assessment,
+    AuditEntry,
+    Evidence,
+    Finding,
+    Indicator,
+    Institution,
+    Measurement,
+)
 from saas.services import audit, measurement_files, scoring
 from saas.services import evidence as evidence_service
-from saas.services.base import column_snapshot, find, transaction
+from saas.services.base import column_snapshot, find, page_of, transaction
 from saas.timeutil import utcnow
 from tenants.context import require
 
@@ -378,20 +387,32 @@ def detail(assessment_id: int) -> dict:
             if assessment.status == "draft" else None}
 
 
-def list_page(filters: dict, page: int = 1, size: int = 50) -> dict:
-    """The assessments page: one page of assessments with their institutions, the
-    agreements a new assessment may be opened on and the kinds the caller may create."""
+def list_page(filters: dict, after: str | None = None, size: int = 50) -> dict:
+    """The assessments page: one page of assessments with their institutions (keyset
+    paging, a kept count: saas.services.paging), the first agreements a new assessment
+    may be opened on (the form searches the others) and the kinds the caller may create."""
     statement = list_statement(**filters).options(selectinload(Assessment.institution))
-    total = db.session.execute(
-        select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    rows = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
-    agreements = db.session.execute(
-        select(Agreement).where(Agreement.status.in_(OPEN_AGREEMENT_STATES))
-        .options(selectinload(Agreement.institution)).order_by(Agreement.number)
-    ).scalars().all()
+    found = page_of(statement, 1, size, after)
     role = require().role
-    return {"rows": rows, "total": total, "page": page, "size": size,
-            "agreements": agreements, "kinds": [k for k in KINDS if can(role, "create", k)]}
+    return {"rows": found["items"], "total": found["total"],
+            "total_counted_at": found["total_counted_at"], "page": found["page"],
+            "size": size, "next": found["next"], "agreements": agreement_choices(),
+            "kinds": [k for k in KINDS if can(role, "create", k)]}
+
+
+def agreement_choices(q: str | None = None, limit: int = 20) -> list[Agreement]:
+    """Agreements a new assessment may be opened on, matching ``q`` in the agreement's
+    number or the institution's code or name; the first ``limit`` by number (the form
+    searches as you type)."""
+    statement = (select(Agreement).join(Institution, Institution.id == Agreement.institution_id)
+                 .where(Agreement.status.in_(OPEN_AGREEMENT_STATES))
+                 .options(contains_eager(Agreement.institution))
+                 .order_by(Agreement.number).limit(limit))
+    if q:
+        statement = statement.where(Agreement.number.contains(q, autoescape=True)
+                                    | Institution.code.contains(q, autoescape=True)
+                                    | Institution.name.contains(q, autoescape=True))
+    return db.session.execute(statement).scalars().all()
 
 
 def scorecard(assessment_id: int) -> dict:

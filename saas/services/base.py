@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from saas.domain.messages import N_
 from saas.errors import Forbidden, NotFound
@@ -34,14 +34,13 @@ def find(model, object_id: int):
     return obj
 
 
-def page_of(statement, page: int, size: int) -> dict:
+def page_of(statement, page: int, size: int, after: str | None = None) -> dict:
     """One page of a select (already tenant-filtered by the ORM): {items, total, page,
-    page_size}."""
-    total = db.session.execute(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    ).scalar_one()
-    items = db.session.execute(statement.limit(size).offset((page - 1) * size)).scalars().all()
-    return {"items": items, "total": total, "page": page, "page_size": size}
+    page_size, next, total_counted_at}; keyset paging and a kept count
+    (saas.services.paging)."""
+    from saas.services import paging
+
+    return paging.page_of(statement, page, size, after)
 
 
 def require_role(*roles: str):

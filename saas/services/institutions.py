@@ -22,8 +22,9 @@ def institution_of(user):
 
 
 def list_statement(kind: str | None = None, q: str | None = None):
-    """Institutions the context may see (the ORM filter scopes them), ordered by code."""
-    statement = select(Institution).order_by(Institution.code)
+    """Institutions the context may see (the ORM filter scopes them), ordered by code
+    (unique in a region; the id orders across regions and makes the keyset unique)."""
+    statement = select(Institution).order_by(Institution.code, Institution.id)
     if kind:
         statement = statement.where(Institution.kind == kind)
     if q:
@@ -31,9 +32,10 @@ def list_statement(kind: str | None = None, q: str | None = None):
     return statement
 
 
-def page(kind: str | None, q: str | None, number: int, size: int) -> dict:
+def page(kind: str | None, q: str | None, number: int, size: int,
+         after: str | None = None) -> dict:
     """One page of :func:`overview` rows of the institutions the context may see."""
-    found = page_of(list_statement(kind, q), number, size)
+    found = page_of(list_statement(kind, q), number, size, after)
     return {**found, "items": overview(found["items"])}
 
 

@@ -8,7 +8,6 @@ from flask_login import login_required
 
 from saas.domain.lifecycle import STATES
 from saas.errors import Conflict, Invalid
-from saas.extensions import db
 from saas.i18n import error_texts, text
 from saas.services import agreements
 from saas.timeutil import local, today_local
@@ -45,10 +44,21 @@ def agreement_list():
             flash(_("已新建协议（草拟），请核对后签订"), "success")
             return redirect(url_for("web.agreement", agreement_id=created.id))
     status = request.args.get("status") if request.args.get("status") in STATES else None
-    rows = db.session.execute(agreements.list_statement(status)).scalars().all()
-    return render_template("agreements/list.html", rows=rows, status=status, states=STATES,
+    page = agreements.list_page(status, request.args.get("after") or None)
+    return render_template("agreements/list.html", rows=page["items"], page=page,
+                           status=status, states=STATES,
                            choices=agreements.new_agreement_choices(), form=form,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, endpoint="web.agreements",
+                           args={"status": status} if status else {}), (422 if errors else 200)
+
+
+@web.get("/agreements/institution-choices", endpoint="agreement_institution_choices")
+@login_required
+def institution_choices():
+    """The new-agreement form's institution options matching what was typed (htmx)."""
+    q = (request.args.get("q") or "").strip()[:100] or None
+    return render_template("agreements/_institution_options.html",
+                           institutions=agreements.institution_choices(q), selected="")
 
 
 def _create(form: dict):

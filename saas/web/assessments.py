@@ -47,14 +47,25 @@ def assessment_list():
         if created is not None:
             flash(_("已新建评估"), "success")
             return redirect(url_for("web.assessment", assessment_id=created.id))
+    after = request.args.get("after") or None
     try:
-        page = assessments.list_page(filters, page=max(_int_arg("page") or 1, 1))
-    except Invalid as exc:  # a malformed period filter
+        page = assessments.list_page(filters, after)
+    except Invalid as exc:  # a malformed period filter or page position
         errors, filters["period"] = texts(exc.errors), None
         page = assessments.list_page(filters)
+    active = {k: v for k, v in filters.items() if v}
     return render_template("assessments/list.html", page=page, filters=filters,
-                           active_filters={k: v for k, v in filters.items() if v},
-                           errors=errors, form=form), (422 if errors else 200)
+                           active_filters=active, errors=errors, form=form,
+                           endpoint="web.assessments", args=active), (422 if errors else 200)
+
+
+@web.get("/assessments/agreement-choices", endpoint="assessment_agreement_choices")
+@login_required
+def agreement_choices():
+    """The new-assessment form's agreement options matching what was typed (htmx)."""
+    q = (request.args.get("q") or "").strip()[:100] or None
+    return render_template("assessments/_agreement_options.html",
+                           agreements=assessments.agreement_choices(q), selected="")
 
 
 def _create(form: dict):

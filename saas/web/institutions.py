@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from saas.services import institutions
 from saas.web import web
 
+PAGE_SIZE = 50
+
 
 @web.get("/")
 @login_required
@@ -20,8 +22,11 @@ def index():
 def institution_list():
     kind = request.args.get("kind") or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    return render_template("institutions/list.html", rows=institutions.listing(kind, q),
-                           kind=kind, q=q or "")
+    after = request.args.get("after") or None
+    page = institutions.page(kind, q, 1, PAGE_SIZE, after)
+    return render_template("institutions/list.html", rows=page["items"], page=page,
+                           kind=kind, q=q or "",
+                           args={k: v for k, v in (("kind", kind), ("q", q)) if v})
 
 
 @web.get("/institutions/<int:institution_id>")

@@ -1,0 +1,296 @@
+"""Every page at province scale: server time, its SQL floor and the ratio.
+
+    DATABASE_URL=postgresql+psycopg://pact_app@127.0.0.1/pact_pages \\
+    DATABASE_OWNER_URL=postgresql+psycopg://postgres@127.0.0.1/pact_pages \\
+    .venv/bin/python -m bench.pages --institutions 20000 --institutions 2000
+
+For each size it seeds the region with ``pact seed-scale`` (unless a region of that size
+is already there; one region code per size), then, as the region's bureau user (the app
+role: row-level security on), times each page in-process through the Flask test client
+(``--runs`` times, the median): the HTML lists (first page and a page deep in the list),
+the API lists (first and deep page), a scorecard (HTML and API), the overview's read
+model (the dashboard callback's data) and one measurement save. Beside each: the SQL
+floor, the plain query returning the same rows, timed the same way on the same
+connection settings, and the ratio. With two sizes it prints the growth from the
+smaller to the larger. Writes bench/results/pages-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.scoring import (  # noqa: E402
+    RESULTS,
+    _ensure_database,
+    _owner_sql,
+    _region_size,
+    _seed,
+    _urls,
+)
+
+PASSWORD = "Bench-pages-2026"
+TARGETS = {"server_ms": 200.0, "floor_ratio": 3.0, "growth": 1.5}
+
+
+def _args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--institutions", type=int, action="append",
+                        help="region size(s); default 20000 and 2000")
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args(argv)
+
+
+def _timed(fn, runs: int) -> float:
+    """Median milliseconds of ``fn()`` over ``runs`` runs, after one warm-up."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def _prepare_user(owner_url: str, region_code: str) -> str:
+    """The seeded bureau user, with a known password (synthetic region only)."""
+    from werkzeug.security import generate_password_hash
+
+    email = f"bureau@r{region_code}.scale.example"
+    engine = sa.create_engine(owner_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET password_hash = :h WHERE email = :e"),
+                     {"h": generate_password_hash(PASSWORD), "e": email})
+    engine.dispose()
+    return email
+
+
+def _login(client, email: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": csrf})
+    assert response.status_code == 302, response.status_code
+
+
+def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> list[dict]:
+    from saas.extensions import db
+    from saas.models import User
+    from saas.services.auth import issue_token
+    from tenants.context import acting_as, for_user
+
+    email = _prepare_user(owner_url, code)
+    web = app.test_client()
+    _login(web, email)
+    with app.app_context():
+        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+        token = issue_token(user.id, "bench")
+        region_id = user.region_id
+        db.session.remove()
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def get_api(url):
+        response = api.get("/api/v1" + url, headers=bearer)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.get_json()
+
+    def get_web(url):
+        response = web.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    context = app.app_context()
+    context.push()
+    acting = acting_as(for_user(db.session.get(User, user.id)))
+    acting.__enter__()
+
+    def floor(sql: str, **params):
+        """The plain query, as the app role in the region's RLS context: its own
+        transaction, so the tenant settings are made again, as for a request."""
+        def run():
+            db.session.execute(sa.text(sql), {"r": region_id, **params}).all()
+            db.session.rollback()
+        return run
+
+    deep = {}  # a page deep in each list: its cursor, 50 rows before the end
+    deep["institutions"] = _cursor_near_end(app, user, "institutions")
+    deep["assessments"] = _cursor_near_end(app, user, "assessments")
+    deep["agreements"] = _cursor_near_end(app, user, "agreements")
+
+    with app.app_context():
+        with acting_as(for_user(db.session.get(User, user.id))):
+            assessment_id = db.session.execute(sa.text(
+                "SELECT id FROM assessments WHERE region_id = :r AND period = '2026-06'"
+                " ORDER BY total, id LIMIT 1 OFFSET :o"),
+                {"r": region_id, "o": size["institutions"] // 2}).scalar()
+            agreement_id = db.session.execute(sa.text(
+                "SELECT agreement_id FROM assessments WHERE id = :a"),
+                {"a": assessment_id}).scalar()
+        db.session.remove()
+    drafts = get_api("/assessments?kind=routine&status=draft&page_size=1")["items"]
+    if drafts:  # the previous run's
+        draft_id = drafts[0]["id"]
+    else:
+        draft = api.post("/api/v1/assessments", headers=bearer,
+                         json={"agreement_id": agreement_id, "kind": "routine",
+                               "period": "2026-06"})
+        assert draft.status_code == 201, draft.get_json()
+        draft_id = draft.get_json()["id"]
+    card = get_api(f"/assessments/{assessment_id}/scorecard")
+    code_of_first = card["indicators"][0]["code"]
+    values = iter(range(10**6))
+
+    def save():
+        response = api.put(f"/api/v1/assessments/{draft_id}/measurements", headers=bearer,
+                           json=[{"indicator_code": code_of_first,
+                                  "value": next(values) % 100 / 100}])
+        assert response.status_code == 200, response.get_json()
+
+    list_floor = {
+        "institutions": "SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
+                        " LIMIT 51",
+        "assessments": "SELECT * FROM assessments WHERE region_id = :r"
+                       " ORDER BY period_start DESC, id DESC LIMIT 51",
+        "agreements": "SELECT * FROM agreements WHERE region_id = :r"
+                      " ORDER BY start DESC, number, id LIMIT 51",
+    }
+    pages = []
+    for name, sql in list_floor.items():
+        pages.append((f"HTML /{name} (first page)", lambda n=name: get_web(f"/{n}"),
+                      floor(sql)))
+        pages.append((f"HTML /{name} (deep page)",
+                      lambda n=name: get_web(f"/{n}?after={deep[n]}"), floor(sql)))
+        pages.append((f"API /{name} (first page)", lambda n=name: get_api(f"/{n}"),
+                      floor(sql)))
+        pages.append((f"API /{name} (deep page)",
+                      lambda n=name: get_api(f"/{n}?after={deep[n]}"), floor(sql)))
+    scorecard_floor = floor(
+        "SELECT m.* FROM measurements m WHERE m.assessment_id = :a", a=assessment_id)
+    pages.append(("API scorecard", lambda: get_api(f"/assessments/{assessment_id}/scorecard"),
+                  scorecard_floor))
+    pages.append(("HTML scorecard", lambda: get_web(f"/assessments/{assessment_id}/scorecard"),
+                  scorecard_floor))
+    pages.append(("overview (dashboard callback data)", lambda: _overview(app, user.id),
+                  floor("SELECT kind, count(*) FROM institutions WHERE region_id = :r"
+                        " GROUP BY kind")))
+    pages.append(("API /me", lambda: get_api("/me"),
+                  floor("SELECT u.*, t.* FROM users u JOIN api_tokens t ON t.user_id = u.id"
+                        " WHERE t.token_hash = :h", h="x")))
+    pages.append(("measurement save (PUT)", save,
+                  floor("SELECT * FROM measurements WHERE assessment_id = :a", a=draft_id)))
+    out = []
+    db.session.rollback()
+    for name, page, sql_floor in pages:
+        server = _timed(page, runs)
+        base = _timed(sql_floor, runs)
+        out.append({"page": name, "server_ms": round(server, 1), "floor_ms": round(base, 2),
+                    "ratio": round(server / base, 1) if base else None})
+        print(f"  {name:<40} {server:8.1f} ms   floor {base:7.2f} ms   "
+              f"×{server / base:6.1f}", flush=True)
+    acting.__exit__(None, None, None)
+    context.pop()
+    return out
+
+
+def _cursor_near_end(app, user, name: str) -> str:
+    """A keyset cursor 50 rows before the end of the list (as the list orders it)."""
+    from saas.extensions import db
+    from saas.models import User
+    from saas.services import agreements, assessments, institutions, paging
+    from tenants.context import acting_as, for_user
+
+    statements = {"institutions": institutions.list_statement(),
+                  "assessments": assessments.list_statement(),
+                  "agreements": agreements.list_statement()}
+    with app.app_context():
+        with acting_as(for_user(db.session.get(User, user.id))):
+            statement = statements[name]
+            keys = paging._order_keys(statement)
+            total = paging.cached_count(statement)[0]
+            row = db.session.execute(statement.offset(max(total - 51, 0)).limit(1)).scalar()
+            cursor = paging._encode(row, keys)
+        db.session.remove()
+    return cursor
+
+
+def _overview(app, user_id: int):
+    from dash_app.data import region_overview
+    from saas.extensions import db
+    from saas.models import User
+    from tenants.context import acting_as, for_user
+
+    with app.test_request_context():
+        with acting_as(for_user(db.session.get(User, user_id))):
+            region_overview()
+        db.session.remove()
+
+
+def main(argv=None) -> dict:
+    args = _args(argv)
+    sizes = args.institutions or [20000, 2000]
+    os.environ.setdefault("PACT_INSTANCE", str(ROOT / "instance" / "bench"))
+    app_url, owner_url = _urls()
+    _ensure_database(owner_url)
+    from saas import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url})
+    with app.app_context():
+        from saas.dbadmin import upgrade
+
+        upgrade()
+    report = {"command": "python -m bench.pages " + " ".join(sys.argv[1:] if argv is None
+                                                            else argv),
+              "date": dt.datetime.now().isoformat(timespec="seconds"),
+              "loadavg_start": os.getloadavg(), "targets": TARGETS, "sizes": {}}
+    for n in sizes:
+        code = str(339900 + n // 1000)  # one region per size: 2000 → 339902
+        size = _region_size(owner_url, code)
+        # the measured saves add a draft or so: more assessments than seeded is fine
+        if (size is None or size["institutions"] != n
+                or size["assessments"] < n * args.months):
+            seed_args = argparse.Namespace(institutions=n, months=args.months,
+                                           region_code=code, seed=args.seed)
+            _seed(seed_args, app_url, owner_url, reset=size is not None)
+            # the seed leaves totals empty (--no-score): score them as the app does
+            from saas.services.bulk_scoring import recompute_region
+            from tenants.context import TenantContext, acting_as
+
+            size = _region_size(owner_url, code)
+            with app.app_context(), acting_as(TenantContext(region_id=size["region_id"],
+                                                            role="bureau_admin")):
+                recompute_region(size["region_id"])
+        _owner_sql(owner_url, "VACUUM (ANALYZE) institutions, agreements, assessments")
+        print(f"region {code}: {size}", flush=True)
+        report["sizes"][n] = _measure_region(app, owner_url, size, code, args.runs)
+    if len(sizes) == 2:
+        big, small = (report["sizes"][max(sizes)], report["sizes"][min(sizes)])
+        print(f"growth {min(sizes)} → {max(sizes)} institutions:")
+        for b, s in zip(big, small, strict=True):
+            growth = b["server_ms"] / s["server_ms"] if s["server_ms"] else None
+            b["growth"] = round(growth, 2) if growth else None
+            print(f"  {b['page']:<40} ×{growth:5.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"pages-{dt.date.today().isoformat()}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"written {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,7 @@
 a bulk load."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 
 def _analyzed_at(app) -> dict:
@@ -159,3 +159,61 @@ def test_a_bearer_request_costs_two_round_trips_before_its_own(app, api_as, who)
     own = 1 if who == "ah1_admin" else 0
     assert len(settings) == (1 if app.config["BACKEND"] == "postgresql" else 0)
     assert len(sent) - len(settings) == 1 + own, sent
+
+
+# --------------------------------------------------------------------------- query counts
+
+PAGES = ["/institutions", "/assessments", "/agreements", "/api/v1/institutions",
+         "/api/v1/assessments", "/api/v1/agreements", "/api/v1/me",
+         "/api/v1/assessments/{id}/scorecard", "/assessments/{id}/scorecard"]
+
+
+def _scale_region(app, n: int, code: str):
+    """A seeded region of `n` institutions (one month), its bureau user signed in on the
+    web and holding a token, and one of its assessments."""
+    from werkzeug.security import generate_password_hash
+
+    from conftest import login
+    from saas.extensions import db
+    from saas.models import Assessment, User
+    from saas.services.auth import issue_token
+    from saas.services.seed_scale import seed_scale
+    from tenants.context import acting_as, for_user
+
+    email = f"bureau@r{code}.scale.example"
+    with app.app_context():
+        seed_scale(n, 1, code, seed=n, indicators=20, echo=lambda _m: None)
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one()
+        user.password_hash = generate_password_hash("Scale-pass-2026")
+        db.session.commit()
+        token = issue_token(user.id)
+        with acting_as(for_user(user)):
+            assessment = db.session.execute(select(Assessment.id)).scalars().first()
+        db.session.remove()
+    web = app.test_client()
+    assert login(web, email, "Scale-pass-2026").status_code == 302
+    return web, {"Authorization": f"Bearer {token}"}, assessment
+
+
+def _counts(app, n: int, code: str) -> dict:
+    web, bearer, assessment = _scale_region(app, n, code)
+    counts = {}
+    for page in PAGES:
+        url = page.format(id=assessment)
+        headers = bearer if url.startswith("/api/") else {}
+        assert web.get(url, headers=headers).status_code == 200, url  # warm
+        sent, stop = _statements(app)
+        try:
+            assert web.get(url, headers=headers).status_code == 200, url
+        finally:
+            stop()
+        counts[page] = len([s for s in sent if "set_config" not in s])
+    return counts
+
+
+def test_query_counts_do_not_grow_with_the_region(app):
+    """Every page and API call sends as many statements at 200 institutions as at 7:
+    no lazy load per row shown, nothing per institution of the region."""
+    small, large = _counts(app, 7, "339906"), _counts(app, 200, "339907")
+    assert small == large, {p: (small[p], large[p]) for p in PAGES if small[p] != large[p]}
+    assert max(small.values()) <= 16, small

@@ -142,6 +142,12 @@ def _apply_rls(session, connection) -> None:
     settings = _rls_settings(current())
     if session.info.get("rls_settings") == settings:
         return
+    if "rls_settings" not in session.info and not any(settings.values()):
+        # A new transaction without a context: the settings are transaction-local, so
+        # they are already unset, and unset fails closed. Saves a round trip on every
+        # bearer request, whose token is looked up before the context is known.
+        session.info["rls_settings"] = settings
+        return
     connection.execute(
         text(
             "select set_config('app.region_id', :region, true),"

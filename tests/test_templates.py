@@ -203,7 +203,8 @@ def test_a_new_version_never_changes_a_signed_agreement(app, api_as, web_as):
     v2 = import_yaml(api, spec)
     assert v2.status_code == 201
 
-    assert api.get(f"/templates/{v1}/clauses?page_size=200").get_json() == v1_clauses
+    after = api.get(f"/templates/{v1}/clauses?page_size=200").get_json()
+    assert after["items"] == v1_clauses["items"] and after["total"] == v1_clauses["total"]
     agreements = api.get("/agreements?page_size=200").get_json()["items"]
     signed = next(a for a in agreements if a["number"] == "A-2026-001")
     assert signed["template_id"] == v1 and signed["template_version"] == 1

@@ -95,3 +95,11 @@ def test_login_page_language(client):
     assert "Sign in" in english
     assert "Sign in to the insurance agreement management platform" in english
     assert "登录医保协议管理平台" not in english
+
+
+def test_finding_categories_have_page_labels():
+    """labels.py spells the categories for extraction; they must stay the domain's."""
+    from saas.domain.findings import CATEGORIES
+    from saas.web.labels import LABELS
+
+    assert LABELS["finding_category"] == {c.code: c.label_zh for c in CATEGORIES.values()}

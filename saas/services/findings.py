@@ -217,7 +217,8 @@ def form_options(assessment_id: int) -> dict:
         .order_by(Clause.position)).all()
     indicators = scoring.due_indicators(assessment).indicators
     return {"assessment": assessment, "clauses": clauses,
-            "indicators": [(i.code, i.name) for i in indicators],
+            "indicators": [{"code": i.code, "name": i.name, "name_en": i.name_en}
+                           for i in indicators],
             "categories": list(rules.CATEGORIES.values()), "severities": SEVERITIES}
 
 

@@ -189,7 +189,8 @@ def _indicator_rows(due: DueIndicators, measurements: dict, card: Scorecard) -> 
     for indicator, result in zip(due.indicators, card.indicators, strict=True):
         measurement = measurements.get(indicator.id)
         rows.append({
-            "code": indicator.code, "name": indicator.name, "perspective": indicator.perspective,
+            "code": indicator.code, "name": indicator.name, "name_en": indicator.name_en,
+            "perspective": indicator.perspective,
             "clause_number": due.clause_numbers.get(indicator.id), "unit": indicator.unit,
             "direction": indicator.direction, "target": indicator.target,
             "warning": indicator.warning, "zero": indicator.zero,

@@ -17,15 +17,17 @@ from saas.web import (  # noqa: F401
 
 @web.app_context_processor
 def _helpers():
-    from flask_babel import get_locale
+    from flask_babel import get_locale, pgettext
     from flask_babel import gettext as _
 
-    from saas.web.labels import ROLE_LABELS, label
+    from saas.web.labels import ROLE_LABELS, label, name_of
 
     def nav_items():
-        return [("web.institutions", _("定点机构")), ("web.templates", _("协议范本")),
-                ("web.agreements", _("服务协议")), ("web.assessments", _("考核评估")),
+        # Short English in the top bar ("nav" context), fuller names on the pages.
+        return [("web.institutions", pgettext("nav", "定点机构")),
+                ("web.templates", pgettext("nav", "协议范本")),
+                ("web.agreements", pgettext("nav", "服务协议")), ("web.assessments", _("考核评估")),
                 ("web.findings", _("检查发现"))]
 
     return {"nav_items": nav_items, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
-            "label": label}
+            "label": label, "name_of": name_of}

@@ -1,8 +1,7 @@
 """Chinese names of the API's English enum values, as the pages show them."""
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
-
-from saas.domain.findings import CATEGORIES
 
 
 def N_(text: str) -> str:
@@ -34,7 +33,12 @@ LABELS = {
     "assessment_status": {"draft": N_("草稿"), "submitted": N_("已提交"), "finalized": N_("已定稿")},
     "severity": {"minor": N_("轻微"), "general": N_("一般"), "serious": N_("严重"), "fraud": N_("欺诈")},
     "finding_status": {"draft": N_("待确认"), "confirmed": N_("已确认"), "dismissed": N_("已驳回")},
-    "finding_category": {c.code: c.label_zh for c in CATEGORIES.values()},
+    # The same names as saas.domain.findings.CATEGORIES, spelled here for extraction.
+    "finding_category": {"split_admission": N_("分解住院"), "bed_hanging": N_("挂床住院"),
+                         "duplicate_charge": N_("重复收费"), "over_standard_charge": N_("超标准收费"),
+                         "item_swap": N_("串换项目"), "excess_prescription": N_("超量开药"),
+                         "uninformed_self_pay": N_("目录外未告知"), "impersonation": N_("冒名就医"),
+                         "fictitious_service": N_("虚构服务"), "other": N_("其他")},
     "unit": {"%": "%", "count": N_("次"), "CNY": N_("元"), "days": N_("天"), "hours": N_("小时"),
              "yes/no": N_("是/否"), "score": N_("分")},
     "agreement_action": {"sign": N_("签订"), "renew": N_("续签"), "suspend": N_("中止"),
@@ -57,3 +61,11 @@ def label(group: str, value) -> str:
     if value is None:
         return "—"
     return _(LABELS.get(group, {}).get(value, str(value)))
+
+
+def name_of(item) -> str:
+    """An indicator's or template's name: its English name (name_en) on English pages when
+    it has one, else the Chinese name it was written with."""
+    get = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
+    english = get("name_en")
+    return english if english and str(get_locale()) == "en" else get("name")

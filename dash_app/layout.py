@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dash import Input, Output, dcc, html
+from flask_babel import gettext as _
 
 
 def layout():
     return html.Div(
         className="container-fluid p-3",
         children=[
-            html.H1("区域总览 · Region overview", className="h4"),
-            html.P("本页数据按当前登录用户的权限范围统计。", className="text-muted small"),
+            html.H1(_("区域总览"), className="h4"),
+            html.P(_("本页数据按当前登录用户的权限范围统计。"), className="text-muted small"),
             dcc.Location(id="url"),
             html.Div(id="summary", className="row g-3 mb-3"),
             dcc.Graph(id="grades"),
-            html.A("← 返回工作台", href="/"),
+            html.A("← " + _("返回工作台"), href="/"),
         ],
     )
 
@@ -28,12 +29,12 @@ def register_callbacks(app) -> None:
         data = region_overview()
         cards = [
             html.Div(className="col-6 col-md-3", children=html.Div(className="card card-body", children=[
-                html.Div(label, className="text-muted small"), html.Div(str(value), className="h4 mb-0")]))
+                html.Div(_(label), className="text-muted small"), html.Div(str(value), className="h4 mb-0")]))
             for label, value in data["cards"]
         ]
         figure = {
-            "data": [{"type": "bar", "x": list(data["grades"].keys()),
+            "data": [{"type": "bar", "x": [_(grade) for grade in data["grades"]],
                       "y": list(data["grades"].values())}],
-            "layout": {"title": {"text": "最近考核等次分布"}, "height": 320},
+            "layout": {"title": {"text": _("最近考核等次分布")}, "height": 320},
         }
         return cards, figure

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, jsonify, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from saas import config as config_module
@@ -37,6 +38,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"
+    login_manager.localize_callback = gettext  # the message in the user's language
     login_manager.session_protection = "strong"
     translations = i18n.compile_catalogs(Path(app.config["INSTANCE_DIR"]) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)

@@ -54,3 +54,21 @@ def test_the_top_bar_fits_at_1366_in_english(page_as, backend, who):
     page.click("#account button")
     assert page.locator("#logout").is_visible()
     assert page.locator("#account .dropdown-menu").inner_text().count("Change password") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_dashboards_speak_the_users_language(page_as, backend, lang):
+    if backend != "sqlite":
+        pytest.skip("one backend is enough for the browser path")
+    page = page_as("a_bureau_admin", width=1366)
+    page.goto(f"{page.base}/lang/{lang}?next=/dashboards/")
+    page.wait_for_selector("#summary .card")
+    page.wait_for_selector("#grades .xtick text")
+    shown = page.title() + "\n" + page.inner_text("body")
+    if lang == "en":
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert "Region overview" in shown and "Not assessed" in shown
+        assert not CJK.search(shown), shown
+    else:
+        assert "区域总览" in shown and "未考核" in shown
+        assert "Region overview" not in shown and "Not assessed" not in shown

@@ -51,7 +51,9 @@ class _ShownText(HTMLParser):
         if tag == "html":
             self.lang = lang
         hidden = (self._is_hidden() or tag in ("script", "style")
-                  or (lang and lang != self.lang))
+                  or (lang and lang != self.lang)
+                  # For now: alerts carry the services' messages, not yet msgids.
+                  or "alert" in (attrs.get("class") or "").split())
         if not hidden:
             self.parts += [attrs[a] for a in self.SHOWN if attrs.get(a)]
         if tag not in self.VOID:

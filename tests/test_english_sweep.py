@@ -51,9 +51,7 @@ class _ShownText(HTMLParser):
         if tag == "html":
             self.lang = lang
         hidden = (self._is_hidden() or tag in ("script", "style")
-                  or (lang and lang != self.lang)
-                  # For now: alerts carry the services' messages, not yet msgids.
-                  or "alert" in (attrs.get("class") or "").split())
+                  or (lang and lang != self.lang))
         if not hidden:
             self.parts += [attrs[a] for a in self.SHOWN if attrs.get(a)]
         if tag not in self.VOID:
@@ -209,3 +207,20 @@ def test_chinese_pages_show_no_english_names(app, demo_like, database):
         for url, status, text in _pages(app, who, "zh_CN", urls):
             failures += [f"{who} {url} ({status}): {name}" for name in english if name in text]
     assert not failures, "English names on Chinese pages:\n" + "\n".join(sorted(set(failures)))
+
+
+@pytest.mark.parametrize(("url", "status", "zh", "en"), [
+    ("/no-such-page", 404, "未找到", "Not found"),
+    ("/assessments/999999", 404, "未找到", "Not found"),
+    ("/boom", 500, "服务器内部错误", "Internal server error"),
+    ("/assessments/{self_check}/findings/new", 403, "无权操作", "Not allowed"),
+])
+def test_error_pages_speak_both_languages(app, demo_like, web_as, url, status, zh, en):
+    client = web_as("a_bureau_admin")  # who may not record findings on a self-inspection
+    url = url.format(self_check=demo_like["assessment_id"][0])
+    for lang, title, other in (("zh_CN", zh, en), ("en", en, zh)):
+        client.get(f"/login?lang={lang}")
+        response = client.get(url)
+        shown = shown_text(response.get_data(as_text=True))
+        assert response.status_code == status
+        assert title in shown and other not in shown, shown

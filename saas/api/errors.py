@@ -59,8 +59,10 @@ def _is_api() -> bool:
 def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if not _is_api():
-            return error
+        if not _is_api():  # a page: the app's error page in the user's language
+            title = TITLES.get(error.code)
+            return render_template("error.html", title=text(title) if title else error.name,
+                                   detail=text(N_("请检查地址，或返回首页重试"))), error.code
         errors = _field_errors(getattr(error, "data", None))
         detail = error.description or ""
         if errors and error.code == 422:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 
+from saas.domain.messages import N_
 from saas.domain.periods import Period
 from saas.domain.permissions import KINDS, kind_counts
 from saas.domain.scoring import annual_total, bottom_n, consecutive_flag
@@ -73,18 +74,20 @@ def monthly_barometer(total: float | None, rules: BarometerRules) -> str | None:
 
 def flags(*, bottom_history: list[bool], fail_history: list[bool],
           barometer: str | None, rules: BarometerRules) -> list[dict]:
-    """The flags a scorecard shows, each ``{code, label}`` (label in Chinese).
-    Histories are oldest first and end with the assessed period."""
+    """The flags a scorecard shows, each ``{code, label}`` (label a Msg: Chinese, and
+    translated when shown). Histories are oldest first and end with the assessed period."""
     out = []
     if consecutive_flag(bottom_history, rules.bottom_run):
         out.append({"code": "assistance",
-                    "label": f"连续{rules.bottom_run}个月排名后{rules.bottom_n}位，列入帮扶"})
+                    "label": N_("连续%(months)s个月排名后%(n)s位，列入帮扶",
+                                months=rules.bottom_run, n=rules.bottom_n)})
     if consecutive_flag(fail_history, rules.fail_run):
         out.append({"code": "interview",
-                    "label": f"连续{rules.fail_run}次检查不合格，约谈负责人"})
+                    "label": N_("连续%(times)s次检查不合格，约谈负责人", times=rules.fail_run)})
     if barometer == "special_rectification":
         out.append({"code": "special_rectification",
-                    "label": f"月度得分低于{rules.special_rectification_below:g}分，启动专项整改"})
+                    "label": N_("月度得分低于%(score)s分，启动专项整改",
+                                score=f"{rules.special_rectification_below:g}")})
     return out
 
 

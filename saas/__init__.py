@@ -21,6 +21,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment(overrides))
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _csrf_unless_bearer below
     _init_extensions(app)
+    from saas import guards
+    from saas.api.common import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: ids fit their columns
+    guards.register(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     from saas.cli import register_commands

@@ -5,9 +5,22 @@ STORAGE_URL=file:///path or s3://bucket/prefix (S3_ENDPOINT_URL for moto / other
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from urllib.parse import urlparse
+
+from saas.errors import DomainError
+
+
+class StorageUnavailable(DomainError):
+    """The storage did not answer: the request is refused whole (the caller rolls back)."""
+
+    status = 503
+    title = "文件存储暂不可用"
+
+
+UNAVAILABLE = "文件存储暂不可用，请稍后重试"
 
 
 class LocalStorage:
@@ -22,8 +35,17 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError as exc:
+            raise StorageUnavailable(UNAVAILABLE) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
@@ -48,9 +70,36 @@ class S3Storage:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type,
-                               ChecksumSHA256=_b64_sha256(data))
+        with self._answering():
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                   ContentType=content_type,
+                                   ChecksumSHA256=_b64_sha256(data))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        with self._answering():
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    return False
+                raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _answering():
+        """Unreachable or refusing S3 (connection, timeout, credentials): a 503."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable(UNAVAILABLE) from exc
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()

@@ -8,7 +8,15 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.api.common import (
+    Day,
+    Id,
+    PageArgs,
+    StrictSchema,
+    authenticated,
+    page_schema,
+    paginate,
+)
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
 from saas.services import agreements
@@ -38,15 +46,15 @@ class AgreementSchema(ma.Schema):
 
 class AgreementArgs(PageArgs):
     status = ma.fields.String(validate=ma.validate.OneOf(STATES))
-    institution_id = ma.fields.Integer()
+    institution_id = Id()
 
 
 class AgreementCreateSchema(StrictSchema):
-    institution_id = ma.fields.Integer(required=True)
-    template_id = ma.fields.Integer(required=True)
+    institution_id = Id(required=True)
+    template_id = Id(required=True)
     number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    start = ma.fields.Date(required=True)
-    end = ma.fields.Date(required=True)
+    start = Day(required=True)
+    end = Day(required=True)
 
 
 class AgreementActionSchema(StrictSchema):
@@ -74,7 +82,7 @@ class InformationChangeInSchema(StrictSchema):
     field = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MAJOR_CHANGE_FIELDS)))
     old_value = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=300))
     new_value = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
-    changed_on = ma.fields.Date(required=True)
+    changed_on = Day(required=True)
 
 
 class InformationChangeSchema(ma.Schema):

@@ -8,7 +8,17 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.api.common import (
+    FIRST_DAY,
+    LAST_DAY,
+    Id,
+    Int,
+    PageArgs,
+    StrictSchema,
+    authenticated,
+    page_schema,
+    paginate,
+)
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.services import assessments
 
@@ -35,15 +45,15 @@ class AssessmentSchema(ma.Schema):
 
 
 class AssessmentArgs(PageArgs):
-    institution_id = ma.fields.Integer()
-    agreement_id = ma.fields.Integer()
+    institution_id = Id()
+    agreement_id = Id()
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     period = ma.fields.String(validate=ma.validate.Length(max=10))
     status = ma.fields.String(validate=ma.validate.OneOf(ASSESSMENT_STATES))
 
 
 class AssessmentCreateSchema(StrictSchema):
-    agreement_id = ma.fields.Integer(required=True)
+    agreement_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
     period = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=10),
                               metadata={"example": "2026-10"})
@@ -62,7 +72,7 @@ class MeasurementInSchema(StrictSchema):
     value = ma.fields.Raw(allow_none=True, load_default=None,
                           metadata={"description": "number, true/false, or null (no data)"})
     note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=2000))
-    evidence_ids = ma.fields.List(ma.fields.Integer(), allow_none=True,
+    evidence_ids = ma.fields.List(Id(), allow_none=True,
                                   metadata={"description": "replaces the attached files; "
                                                            "absent: left as they are"})
     not_applicable = ma.fields.Boolean(load_default=False)
@@ -144,8 +154,8 @@ class ScorecardSchema(ma.Schema):
 
 
 class AnnualArgs(StrictSchema):
-    agreement_id = ma.fields.Integer(required=True)
-    year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
+    agreement_id = Id(required=True)
+    year = Int(required=True, minimum=FIRST_DAY.year, maximum=LAST_DAY.year)
 
 
 @blp.route("")

@@ -6,7 +6,9 @@ import functools
 
 import marshmallow as ma
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
+from saas.domain.limits import FIRST_DAY, INT_MAX, LAST_DAY
 from saas.domain.messages import N_
 from saas.errors import DomainError
 from saas.services.base import page_of
@@ -30,17 +32,59 @@ def authenticated(view):
     return wrapper
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in every route: 1 to INT_MAX, so /institutions/99999999999 is a 404 and
+    never reaches the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+class Int(ma.fields.Integer):
+    """An integer within an INTEGER column's range (by default); a float such as 1.0 or
+    1.5 is refused, not truncated."""
+
+    def __init__(self, *, minimum: int = -INT_MAX - 1, maximum: int = INT_MAX, **kwargs):
+        validators = [ma.validate.Range(min=minimum, max=maximum)]
+        if "validate" in kwargs:
+            validators.append(kwargs.pop("validate"))
+        super().__init__(validate=validators, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, float):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Id(Int):
+    """A row id given by the client: 1 to INT_MAX."""
+
+    def __init__(self, **kwargs):
+        super().__init__(minimum=1, **kwargs)
+
+
+class Day(ma.fields.Date):
+    """A calendar date between FIRST_DAY and LAST_DAY: year 9999 is refused here rather
+    than overflowing when a term is renewed or a deadline is counted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma.validate.Range(min=FIRST_DAY, max=LAST_DAY), **kwargs)
+
+
 class StrictSchema(ma.Schema):
+    """Every input schema: unknown fields refused. Use Id, Int and Day for its numbers and
+    dates (tests/test_bad_input.py checks that every input schema does)."""
+
     class Meta:
         unknown = ma.RAISE
         ordered = True
 
 
 class PageArgs(StrictSchema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    page_size = ma.fields.Integer(
-        load_default=50, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE)
-    )
+    page = Int(load_default=1, minimum=1, maximum=INT_MAX // MAX_PAGE_SIZE)
+    page_size = Int(load_default=50, minimum=1, maximum=MAX_PAGE_SIZE)
     after = ma.fields.String(validate=ma.validate.Length(max=500), metadata={
         "description": "the `next` of the previous page: the page after it (keyset paging; "
                        "`page` is then ignored)"})

@@ -7,7 +7,7 @@ from flask import redirect, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import StrictSchema, authenticated
+from saas.api.common import Id, StrictSchema, authenticated
 from saas.services import evidence
 
 URL = "/evidence"
@@ -31,7 +31,7 @@ class EvidenceFileSchema(StrictSchema):
 
 
 class EvidenceFormSchema(StrictSchema):
-    institution_id = ma.fields.Integer(
+    institution_id = Id(
         metadata={"description": "required for bureau users; institutions upload for "
                                  "themselves"})
 

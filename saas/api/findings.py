@@ -5,7 +5,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.api.common import (
+    Id,
+    Int,
+    PageArgs,
+    StrictSchema,
+    authenticated,
+    page_schema,
+    paginate,
+)
 from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, MAX_DESCRIPTION, STATES
 from saas.domain.points import SEVERITIES
 from saas.models import Finding
@@ -37,8 +45,8 @@ class FindingSchema(ma.Schema):
 
 
 class FindingArgs(PageArgs):
-    assessment_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
+    assessment_id = Id()
+    institution_id = Id()
     status = ma.fields.String(validate=ma.validate.OneOf(STATES))
     severity = ma.fields.String(validate=ma.validate.OneOf(SEVERITIES))
     category = ma.fields.String(validate=ma.validate.OneOf(CATEGORY_CODES))
@@ -46,16 +54,15 @@ class FindingArgs(PageArgs):
 
 
 class FindingCreateSchema(StrictSchema):
-    assessment_id = ma.fields.Integer(required=True)
+    assessment_id = Id(required=True)
     clause_number = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
     indicator_code = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(CATEGORY_CODES))
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(SEVERITIES))
-    amount_fen = ma.fields.Integer(strict=True, load_default=0,
-                                   validate=ma.validate.Range(min=0, max=MAX_AMOUNT_FEN))
+    amount_fen = Int(load_default=0, minimum=0, maximum=MAX_AMOUNT_FEN)
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_DESCRIPTION))
     location = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
-    evidence_ids = ma.fields.List(ma.fields.Integer(), load_default=list)
+    evidence_ids = ma.fields.List(Id(), load_default=list)
 
 
 class FindingConfirmSchema(StrictSchema):

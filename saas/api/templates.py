@@ -9,7 +9,7 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.api.common import Id, PageArgs, StrictSchema, authenticated, page_schema, paginate
 from saas.domain.filetypes import XLSX
 from saas.services import templates
 
@@ -67,7 +67,7 @@ class TemplateArgs(PageArgs):
 
 
 class TemplateDiffArgs(StrictSchema):
-    against = ma.fields.Integer(
+    against = Id(
         metadata={"description": "id of the version to compare with (default: previous)"})
 
 

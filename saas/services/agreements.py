@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from saas.domain import lifecycle
+from saas.domain import lifecycle, limits
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.messages import N_, message_of
 from saas.domain.permissions import can
@@ -38,6 +38,8 @@ AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
 REASON_REQUIRED = ("suspend", "resume", "rescind")
 NUMBER_LENGTH = 40  # Agreement.number
 EXPIRY_NOTE = "协议期限届满，未续签"
+_OUT_OF_CALENDAR = N_("日期应在 %(first)s 至 %(last)s 之间", first=str(limits.FIRST_DAY),
+                      last=str(limits.LAST_DAY))
 
 
 # ------------------------------------------------------------------------------ reading
@@ -184,6 +186,9 @@ def _check_new(institution: Institution, template: Template, number: str, start:
                       {"number": [N_("协议编号最多 %(n)s 个字符", n=NUMBER_LENGTH)]})
     if end <= start:
         raise Invalid(N_("协议终止日期应晚于起始日期"), {"end": [N_("终止日期应晚于起始日期")]})
+    for field, day in (("start", start), ("end", end)):
+        if not limits.in_calendar(day):
+            raise Invalid(_OUT_OF_CALENDAR, {field: [_OUT_OF_CALENDAR]})
     if institution.kind not in (template.applies_to or []):
         raise Invalid(N_("协议范本不适用于该类机构"), {"template_id": [
             N_("范本 %(code)s 不适用于该机构类型", code=template.code)]})
@@ -413,6 +418,8 @@ def _check_change(field: str, new_value: str | None, changed_on: date | None) ->
         errors["changed_on"] = [N_("请填写正确的变更日期")]
     elif changed_on > today_local():
         errors["changed_on"] = [N_("变更日期不能晚于今天")]
+    elif not limits.in_calendar(changed_on):
+        errors["changed_on"] = [_OUT_OF_CALENDAR]
     if errors:
         raise Invalid(N_("变更备案信息有误"), errors)
     return new_value.strip()

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from saas.domain.filetypes import sniff
 from saas.domain.messages import N_
@@ -73,12 +74,34 @@ def _institution_for(institution_id: int | None) -> Institution:
     return find(Institution, wanted)
 
 
+# Files written in the session's transaction: removed if it rolls back, so a refused
+# or failed request leaves no orphan file in storage.
+_NEW_FILES = "pact_new_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_new_files(session) -> None:
+    for storage, key in session.info.pop(_NEW_FILES, []):
+        try:
+            storage.delete(key)
+        except Exception:  # the rollback's own error is the one to report
+            current_app.logger.exception("could not remove %s after a rollback", key)
+
+
 def store(upload: Upload, institution: Institution) -> Evidence:
     """Check, store and describe one file, inside the caller's transaction."""
     media_type = check(upload)
     digest = hashlib.sha256(upload.data).hexdigest()
     key = f"evidence/{institution.region_id}/{institution.id}/{digest}"
-    get_storage(current_app.config).put(key, upload.data, media_type)
+    storage = get_storage(current_app.config)
+    if not storage.exists(key):  # same content, same object: an existing file stays
+        storage.put(key, upload.data, media_type)
+        db.session.info.setdefault(_NEW_FILES, []).append((storage, key))
     evidence = Evidence(filename=_clean_name(upload.filename), content_type=media_type,
                         size=len(upload.data), sha256=digest, storage_key=key,
                         uploaded_by=require().user_id, institution_id=institution.id,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from saas.domain.lifecycle import STATES
+from saas.domain.limits import parse_id
 from saas.errors import Conflict, Invalid
 from saas.i18n import error_texts, text
 from saas.services import agreements
@@ -66,7 +67,7 @@ def _create(form: dict):
     errors = {}
     for field, message in (("institution_id", _("请选择定点机构")),
                            ("template_id", _("请选择协议范本"))):
-        if not form[field].isdigit():
+        if parse_id(form[field]) is None:
             errors[field] = [message]
     terms = {}
     for field in ("start", "end"):

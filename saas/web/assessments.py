@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from saas.domain.limits import parse_id
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.errors import Conflict, Invalid
 from saas.i18n import error_texts, text, texts
@@ -23,8 +24,7 @@ def number_filter(value) -> str:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 def _list_filters() -> dict:
@@ -69,7 +69,7 @@ def agreement_choices():
 
 
 def _create(form: dict):
-    if not form["agreement_id"].isdigit():
+    if parse_id(form["agreement_id"]) is None:
         return None, {"agreement_id": [_("请选择服务协议")]}
     try:
         return assessments.create(int(form["agreement_id"]), form["kind"], form["period"]), {}

@@ -1,5 +1,7 @@
 """登录 / 退出 / 修改密码 / 切换语言."""
 
+from urllib.parse import unquote, urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,9 +27,20 @@ class PasswordForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    r"""`next` only as a path on this site. Browsers drop tabs and newlines and read a
+    backslash as a slash, so "/\t/evil" or "/\evil" would leave the site: any of those,
+    also once percent-decoded ("/%09/evil"), sends the user home instead."""
+    if target and all(_local_path(text) for text in (target, unquote(target))):
         return target
     return url_for("web.index")
+
+
+def _local_path(text: str) -> bool:
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in text):
+        return False
+    parts = urlsplit(text)
+    return text.startswith("/") and not text.startswith("//") and not parts.scheme \
+        and not parts.netloc
 
 
 @web.route("/login", methods=["GET", "POST"])

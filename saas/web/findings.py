@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from saas.domain.findings import CATEGORY_CODES, STATES, yuan_to_fen
+from saas.domain.limits import parse_id
 from saas.domain.messages import message_of
 from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
@@ -27,7 +28,7 @@ def _filters() -> dict:
     assessment_id = request.args.get("assessment_id", "")
     return {"status": pick("status", STATES), "severity": pick("severity", SEVERITIES),
             "category": pick("category", CATEGORY_CODES),
-            "assessment_id": int(assessment_id) if assessment_id.isdigit() else None}
+            "assessment_id": parse_id(assessment_id)}
 
 
 @web.get("/findings", endpoint="findings")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from saas.domain.filetypes import XLSX
+from saas.domain.limits import parse_id
 from saas.errors import Invalid
 from saas.extensions import db
 from saas.i18n import text, texts
@@ -79,7 +80,7 @@ def template(template_id):
 @web.get("/templates/<int:template_id>/diff")
 @login_required
 def template_diff(template_id):
-    against = request.args.get("against", type=int)
+    against = parse_id(request.args.get("against"))
     try:
         result = templates.diff(template_id, against)
     except Invalid as exc:

@@ -20,8 +20,7 @@ MAX_JSON_DEPTH = 32
 
 
 class BadInput(DomainError):
-    status = 400
-    title = "请求无效"
+    """Input refused before any view ran (400)."""
 
 
 def _bad_text(text: str) -> bool:

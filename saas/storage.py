@@ -10,17 +10,16 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlparse
 
+from saas.domain.messages import N_
 from saas.errors import DomainError
 
 
 class StorageUnavailable(DomainError):
-    """The storage did not answer: the request is refused whole (the caller rolls back)."""
-
-    status = 503
-    title = "文件存储暂不可用"
+    """The storage did not answer (503): the request is refused whole (the caller rolls
+    back)."""
 
 
-UNAVAILABLE = "文件存储暂不可用，请稍后重试"
+UNAVAILABLE = N_("文件存储暂不可用，请稍后重试")
 
 
 class LocalStorage:

@@ -291,3 +291,27 @@ def test_failed_upload_leaves_no_orphan_file(app, api_as, monkeypatch):
     assert response.status_code == 500, response.get_json()
     after = {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
     assert {p for p in after if p not in before} == set()
+
+
+def test_storage_unreachable_on_upload_is_a_503_and_writes_nothing(app, api_as, monkeypatch):
+    import io
+
+    from saas.models import Evidence
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    app.config.update(STORAGE_URL="s3://pact-evidence", S3_ENDPOINT_URL="http://127.0.0.1:9")
+    api = api_as("ah1_admin")
+
+    def evidence_rows():
+        with acting(app, "ah1_admin"):
+            return db.session.execute(select(func.count()).select_from(Evidence)).scalar()
+
+    before = evidence_rows()
+    response = api.post("/evidence", data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")},
+                        content_type="multipart/form-data")
+    assert response.status_code == 503
+    assert response.get_json()["detail"] == "文件存储暂不可用，请稍后重试"
+    assert evidence_rows() == before

@@ -13,16 +13,17 @@ from saas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from saas.i18n import text, texts
 from saas.services.auth import LoginRefused
 from saas.services.evidence import TooLarge
+from saas.storage import StorageUnavailable
 
 TITLES = {
     400: N_("请求无效"), 401: N_("未登录或凭证无效"), 403: N_("无权操作"), 404: N_("未找到"),
     405: N_("不支持的请求方法"), 409: N_("状态冲突"), 413: N_("请求体过大"),
     415: N_("不支持的内容类型"), 422: N_("数据校验失败"), 429: N_("请求过于频繁"),
-    500: N_("服务器内部错误"),
+    500: N_("服务器内部错误"), 503: N_("服务暂不可用"),
 }
 #: The status of each domain error; a subclass not listed takes its parent's.
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413,
-          LoginRefused: 401, Unauthorized: 401, DomainError: 400}
+          LoginRefused: 401, Unauthorized: 401, StorageUnavailable: 503, DomainError: 400}
 
 
 def status_of(error: DomainError) -> int:

@@ -168,7 +168,7 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         "assessments": "SELECT * FROM assessments WHERE region_id = :r"
                        " ORDER BY period_start DESC, id DESC LIMIT 51",
         "agreements": "SELECT * FROM agreements WHERE region_id = :r"
-                      " ORDER BY start DESC, number, id LIMIT 51",
+                      " ORDER BY start DESC, number DESC, id DESC LIMIT 51",
     }
     pages = []
     for name, sql in list_floor.items():
@@ -241,6 +241,33 @@ def _overview(app, user_id: int):
         db.session.remove()
 
 
+def region_code(institutions: int) -> str:
+    """One synthetic region per size: 2000 institutions → 339902."""
+    return str(339900 + institutions // 1000)
+
+
+def ensure_region(app, app_url: str, owner_url: str, n: int, months: int, seed: int) -> dict:
+    """The region of ``n`` institutions, seeded and scored unless it is already there at
+    that size, with fresh planner statistics; its size (see bench.scoring._region_size)."""
+    code = region_code(n)
+    size = _region_size(owner_url, code)
+    # the measured saves add a draft or so: more assessments than seeded is fine
+    if size is None or size["institutions"] != n or size["assessments"] < n * months:
+        seed_args = argparse.Namespace(institutions=n, months=months, region_code=code,
+                                       seed=seed)
+        _seed(seed_args, app_url, owner_url, reset=size is not None)
+        # the seed leaves totals empty (--no-score): score them as the app does
+        from saas.services.bulk_scoring import recompute_region
+        from tenants.context import TenantContext, acting_as
+
+        size = _region_size(owner_url, code)
+        with app.app_context(), acting_as(TenantContext(region_id=size["region_id"],
+                                                        role="bureau_admin")):
+            recompute_region(size["region_id"])
+    _owner_sql(owner_url, "VACUUM (ANALYZE) institutions, agreements, assessments")
+    return size
+
+
 def main(argv=None) -> dict:
     args = _args(argv)
     sizes = args.institutions or [20000, 2000]
@@ -259,23 +286,8 @@ def main(argv=None) -> dict:
               "date": dt.datetime.now().isoformat(timespec="seconds"),
               "loadavg_start": os.getloadavg(), "targets": TARGETS, "sizes": {}}
     for n in sizes:
-        code = str(339900 + n // 1000)  # one region per size: 2000 → 339902
-        size = _region_size(owner_url, code)
-        # the measured saves add a draft or so: more assessments than seeded is fine
-        if (size is None or size["institutions"] != n
-                or size["assessments"] < n * args.months):
-            seed_args = argparse.Namespace(institutions=n, months=args.months,
-                                           region_code=code, seed=args.seed)
-            _seed(seed_args, app_url, owner_url, reset=size is not None)
-            # the seed leaves totals empty (--no-score): score them as the app does
-            from saas.services.bulk_scoring import recompute_region
-            from tenants.context import TenantContext, acting_as
-
-            size = _region_size(owner_url, code)
-            with app.app_context(), acting_as(TenantContext(region_id=size["region_id"],
-                                                            role="bureau_admin")):
-                recompute_region(size["region_id"])
-        _owner_sql(owner_url, "VACUUM (ANALYZE) institutions, agreements, assessments")
+        code = region_code(n)
+        size = ensure_region(app, app_url, owner_url, n, args.months, args.seed)
         print(f"region {code}: {size}", flush=True)
         report["sizes"][n] = _measure_region(app, owner_url, size, code, args.runs)
     if len(sizes) == 2:

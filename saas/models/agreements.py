@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -139,7 +140,9 @@ class Agreement(InstitutionOwned, db.Model):
     """服务协议: one per institution per term, bound to one exact template version."""
 
     __tablename__ = "agreements"
-    __table_args__ = (UniqueConstraint("region_id", "number"),)
+    # The list's order (saas.services.agreements.list_statement) read from an index.
+    __table_args__ = (UniqueConstraint("region_id", "number"),
+                      Index("ix_agreements_list", "region_id", "start", "number", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
     number: Mapped[str] = mapped_column(String(40))

@@ -32,9 +32,12 @@ class Assessment(InstitutionOwned, db.Model):
     # A scorecard's rank counts the period's totals of its rank group in this index
     # alone (saas.services.scoring._rank_counts). Its total makes rewriting a total an
     # index write, not a HOT update; a region's full recompute rewrites only the changed.
+    # The list's order (newest period first, saas.services.assessments.list_statement)
+    # read from an index: a page is a short range scan, never a sort of the region.
     __table_args__ = (
         Index("ix_assessments_rank", "region_id", "kind", "period",
               postgresql_include=["institution_id", "id", "status", "total"]),
+        Index("ix_assessments_list", "region_id", "period_start", "id"),
         {"postgresql_with": {"fillfactor": 50}},
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

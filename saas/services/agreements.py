@@ -46,10 +46,12 @@ _OUT_OF_CALENDAR = N_("日期应在 %(first)s 至 %(last)s 之间", first=str(li
 
 
 def list_statement(status: str | None = None, institution_id: int | None = None):
-    """Agreements the context may see (the ORM filter scopes them), newest term first."""
+    """Agreements the context may see (the ORM filter scopes them), newest first: by
+    start, then number, both descending, so that ix_agreements_list serves every page."""
     statement = (select(Agreement)
                  .options(selectinload(Agreement.institution), selectinload(Agreement.template))
-                 .order_by(Agreement.start.desc(), Agreement.number, Agreement.id))
+                 .order_by(Agreement.start.desc(), Agreement.number.desc(),
+                           Agreement.id.desc()))
     if status:
         statement = statement.where(Agreement.status == status)
     if institution_id:

@@ -1,0 +1,236 @@
+"""Pact under load: requests per second and latency against gunicorn, beside two ceilings.
+
+    DATABASE_URL=postgresql+psycopg://pact_app@127.0.0.1/pact_pages \\
+    DATABASE_OWNER_URL=postgresql+psycopg://postgres@127.0.0.1/pact_pages \\
+    .venv/bin/python -m bench.load --institutions 2000
+
+Seeds (or reuses) the region of bench.pages, then serves Pact (``saas.wsgi:app``) and the
+two ceilings of bench.ceiling (a bare Flask JSON endpoint, and one indexed PostgreSQL
+lookup, the floor of any authenticated read) with the same gunicorn settings
+(:data:`GUNICORN`), and drives them with wrk (Debian's package) at each ``--connections``,
+interleaved: bare, lookup, then each Pact request, ``--rounds`` times. Pact's requests carry
+a bureau user's bearer token: ``GET /me``, the first page of ``GET /assessments``, one
+scorecard, and a measurement save (``PUT …/measurements`` on a draft, the value changing
+with every request). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
+the one-lookup ceiling; writes bench/results/load-<date>.json.
+
+Targets: reads ≥ 50 % of the lookup ceiling's rate, the save ≥ 30 %, p99 ≤ 2× the
+ceiling's p99 in the same run, zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.pages import _prepare_user, ensure_region  # noqa: E402
+from bench.scoring import RESULTS, _ensure_database, _urls  # noqa: E402
+
+TARGETS = {"read_share": 0.5, "save_share": 0.3, "p99_ratio": 2.0}
+GUNICORN = ["--worker-class", "gthread", "--threads", "4", "--backlog", "2048",
+            "--log-level", "warning", "--timeout", "60"]
+"""The production settings under test, besides ``--workers`` (default: one per core)."""
+
+# wrk's Lua hook: prints the run's figures as one JSON line (microseconds).
+WRK_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests": %d, "duration_us": %d, "p50": %d, '
+    .. '"p95": %d, "p99": %d, "non2xx": %d, "socket": %d}\\n', summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def _args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--institutions", type=int, default=2000)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--connections", type=int, action="append",
+                        help="concurrent connections; default 50 and 200")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    return parser.parse_args(argv)
+
+
+def _lua(method: str = "GET", token: str = "", body_template: str = "") -> str:
+    """A wrk script: the method, the bearer token and, for a save, a body whose value
+    changes with every request (``%s`` in ``body_template``)."""
+    lines = [f'wrk.method = "{method}"']
+    if token:
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
+    if body_template:
+        lines += ['wrk.headers["Content-Type"] = "application/json"',
+                  "local n = 0",
+                  "request = function()",
+                  "  n = n + 1",
+                  f"  local body = string.format('{body_template}', (n % 100) / 100)",
+                  "  return wrk.format(nil, nil, nil, body)",
+                  "end"]
+    return "\n".join(lines) + WRK_DONE
+
+
+def _wrk(url: str, script: str, connections: int, duration: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s",
+                          "--timeout", "30s", "-s", f.name, url],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+    figures = json.loads(re.search(r"^WRKJSON (.*)$", out, re.M).group(1))
+    seconds = figures["duration_us"] / 1e6
+    return {"rps": round(figures["requests"] / seconds, 1),
+            "p50_ms": round(figures["p50"] / 1000, 1), "p95_ms": round(figures["p95"] / 1000, 1),
+            "p99_ms": round(figures["p99"] / 1000, 1),
+            "errors": figures["non2xx"] + figures["socket"]}
+
+
+def _serve(wsgi: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", wsgi, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), *GUNICORN], env={**os.environ, **env}, cwd=ROOT)
+    probe = f"http://127.0.0.1:{port}/healthz" if wsgi.startswith("saas") else \
+        f"http://127.0.0.1:{port}/bare"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(probe, timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    sys.exit(f"{wsgi} did not start on port {port}")
+
+
+def _fixtures(app, email: str) -> dict:
+    """A bearer token of the region's bureau user, a finalized assessment to show, and a
+    draft (the previous run's, or a new one) to save a measurement on."""
+    from saas.extensions import db
+    from saas.models import User
+    from saas.services import assessments
+    from saas.services.auth import issue_token
+    from tenants.context import acting_as, for_user
+
+    with app.test_request_context():
+        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+        token = issue_token(user.id, "bench-load")
+        with acting_as(for_user(user)):
+            shown = db.session.execute(sa.text(
+                "SELECT id, agreement_id FROM assessments WHERE region_id = :r"
+                " AND period = '2026-06' AND kind = 'self' ORDER BY id LIMIT 1"),
+                {"r": user.region_id}).one()
+            draft = db.session.execute(sa.text(
+                "SELECT id FROM assessments WHERE region_id = :r AND kind = 'routine'"
+                " AND status = 'draft' ORDER BY id LIMIT 1"), {"r": user.region_id}).scalar()
+            if draft is None:
+                draft = assessments.create(shown.agreement_id, "routine", "2026-06").id
+            code = assessments.scorecard(shown.id)["indicators"][0]["code"]
+        db.session.remove()
+    return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code}
+
+
+def _requests(fx: dict) -> list[tuple[str, str, str]]:
+    """(name, path, wrk script) of each Pact request measured."""
+    token = fx["token"]
+    body = '[{"indicator_code": "' + fx["indicator"] + '", "value": %s}]'
+    return [("GET /me", "/api/v1/me", _lua(token=token)),
+            ("GET /assessments (first page)", "/api/v1/assessments", _lua(token=token)),
+            ("GET scorecard", f"/api/v1/assessments/{fx['scorecard']}/scorecard",
+             _lua(token=token)),
+            ("PUT measurements (save)", f"/api/v1/assessments/{fx['draft']}/measurements",
+             _lua("PUT", token, body))]
+
+
+def _verdict(row: dict, ceiling: dict, share_target: float) -> str:
+    share = row["rps"] / ceiling["rps"]
+    p99 = row["p99_ms"] / ceiling["p99_ms"] if ceiling["p99_ms"] else float("inf")
+    row.update(share=round(share, 3), p99_ratio=round(p99, 2))
+    ok = share >= share_target and p99 <= TARGETS["p99_ratio"] and row["errors"] == 0
+    return "ok" if ok else "MISSED"
+
+
+def main(argv=None) -> dict:
+    args = _args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("bench.load needs wrk: apt-get install wrk")
+    os.environ.setdefault("PACT_INSTANCE", str(ROOT / "instance" / "bench"))
+    app_url, owner_url = _urls()
+    _ensure_database(owner_url)
+    from saas import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url})
+    with app.app_context():
+        from saas.dbadmin import upgrade
+
+        upgrade()
+    size = ensure_region(app, app_url, owner_url, args.institutions, args.months, args.seed)
+    code = str(339900 + args.institutions // 1000)
+    email = _prepare_user(owner_url, code)
+    fx = _fixtures(app, email)
+    env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,
+           "SECRET_KEY": "bench-load", "CEILING_DATABASE_URL": app_url,
+           "CEILING_EMAIL": email}
+    servers = [_serve("saas.wsgi:app", 18001, args.workers, env),
+               _serve("bench.ceiling:app", 18002, args.workers, env)]
+    report = {"command": "python -m bench.load " + " ".join(sys.argv[1:] if argv is None
+                                                           else argv),
+              "date": dt.datetime.now().isoformat(timespec="seconds"), "region": size,
+              "workers": args.workers, "gunicorn": GUNICORN, "duration_s": args.duration,
+              "loadavg_start": os.getloadavg(), "targets": TARGETS, "runs": {}}
+    try:
+        for connections in args.connections or [50, 200]:
+            rows = []
+            for _ in range(args.rounds):
+                bare = _wrk("http://127.0.0.1:18002/bare", _lua(), connections, args.duration)
+                lookup = _wrk("http://127.0.0.1:18002/lookup", _lua(), connections,
+                              args.duration)
+                rows += [{"name": "ceiling: bare Flask", **bare},
+                         {"name": "ceiling: one indexed lookup", **lookup}]
+                for name, path, script in _requests(fx):
+                    row = {"name": name, **_wrk("http://127.0.0.1:18001" + path, script,
+                                                connections, args.duration)}
+                    target = TARGETS["save_share" if name.startswith("PUT")
+                                     else "read_share"]
+                    row["verdict"] = _verdict(row, lookup, target)
+                    rows.append(row)
+            report["runs"][connections] = rows
+            print(f"\n{connections} connections, {args.duration} s each, "
+                  f"{args.workers} workers")
+            print(f"  {'request':<34}{'req/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}"
+                  f"{'errors':>8}{'share':>7}{'p99×':>6}")
+            for r in rows:
+                print(f"  {r['name']:<34}{r['rps']:>9.1f}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}"
+                      f"{r['p99_ms']:>8.1f}{r['errors']:>8}{r.get('share', ''):>7}"
+                      f"{r.get('p99_ratio', ''):>6} {r.get('verdict', '')}", flush=True)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    report["loadavg_end"] = os.getloadavg()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"load-{dt.date.today().isoformat()}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"written {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -75,6 +75,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "OPENAPI_REDOC_PATH": "docs",
         "OPENAPI_REDOC_URL": "/static/vendor/redoc/redoc.standalone.js",
         "WTF_CSRF_TIME_LIMIT": None,
+        # A provisioning run that creates this many rows is a bulk load: ANALYZE after it.
+        "ANALYZE_AFTER_ROWS": _int_env("ANALYZE_AFTER_ROWS", 500),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
     config.update(overrides or {})

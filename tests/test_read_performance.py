@@ -218,3 +218,26 @@ def test_query_counts_do_not_grow_with_the_region(app):
     small, large = _counts(app, 7, "339906"), _counts(app, 200, "339907")
     assert small == large, {p: (small[p], large[p]) for p in PAGES if small[p] != large[p]}
     assert max(small.values()) <= 16, small
+
+
+def test_bulk_provisioning_leaves_fresh_statistics(app):
+    """A spec that creates ANALYZE_AFTER_ROWS rows or more is a bulk load: the planner's
+    statistics are fresh afterwards; a small one leaves them alone."""
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    from saas.services.provisioning import provision
+
+    def spec(code: str, n: int) -> dict:
+        return {"region": {"code": code, "name": "统计区"},
+                "institutions": [{"code": f"S{k}", "name": f"机构{k}", "kind": "clinic"}
+                                 for k in range(n)]}
+
+    app.config["ANALYZE_AFTER_ROWS"] = 20
+    with app.app_context():
+        before = _analyzed_at(app)
+        provision(spec("339801", 5))
+        assert _analyzed_at(app).get("institutions") == before.get("institutions")
+        provision(spec("339802", 20))
+        after = _analyzed_at(app)["institutions"]
+        assert after is not None and (before.get("institutions") is None
+                                      or after > before["institutions"])

@@ -3,6 +3,8 @@
 Running the same spec twice changes nothing: rows are matched by their natural keys
 (region code, e-mail, institution code, template code + content, agreement number).
 Passwords are set only when a user is created. The whole spec is one transaction.
+A spec that creates many rows (a province's institutions) is a bulk load: the planner's
+statistics are made fresh afterwards (ANALYZE_AFTER_ROWS, default 500).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
+from saas.dbadmin import analyze
 from saas.extensions import db
 from saas.models import Agreement, Institution, Region, User
 from saas.services import audit, templates
@@ -63,6 +67,8 @@ def provision(spec: dict) -> Report:
                     _user(user, region, institution, report)
                 if item.get("agreement"):
                     _agreement(item["agreement"], institution, report)
+    if sum(report.created.values()) >= current_app.config["ANALYZE_AFTER_ROWS"]:
+        analyze(("institutions", "agreements", "users"))
     return report
 
 

@@ -1,9 +1,29 @@
-"""How a request says who it is: the session cookie (pages) or a bearer token (API)."""
+"""How a request says who it is: the session cookie (pages) or a bearer token (API), and
+which routes anyone may reach without signing in."""
 
 from __future__ import annotations
 
 from saas.extensions import db
 from saas.models import User
+
+# Every route needs a signed-in user except these: endpoint names, or "endpoint:METHOD"
+# where only one method is open. Each blueprint checks this once, in before_request;
+# tests/test_signin.py walks the whole URL map against it.
+PUBLIC = frozenset({
+    "static",
+    "healthz",
+    "readyz",
+    "web.login",
+    "web.switch_language",
+    "auth.Tokens:POST",  # exchanging a password for a token; revoking one needs the token
+    "api-docs.openapi_json",
+    "api-docs.openapi_redoc",
+})
+
+
+def is_public(endpoint: str | None, method: str) -> bool:
+    """Whether anyone may reach this endpoint (None: no route matched, so a 404 follows)."""
+    return endpoint is None or endpoint in PUBLIC or f"{endpoint}:{method}" in PUBLIC
 
 
 def load_user_from_session(user_id: str):

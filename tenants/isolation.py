@@ -92,8 +92,6 @@ def _add_tenant_filter(state):
         _apply_rls(state.session, state.session.connection())
     if not state.is_select or not _filter_enabled.get():
         return
-    if state.execution_options.get("all_tenants"):
-        return
     state.statement = state.statement.options(*_criteria(current()))
 
 

@@ -281,12 +281,13 @@ def test_actions_reject_unknown_body_fields(api_as):
 def test_status_cannot_be_changed_outside_the_service(app):
     from saas.extensions import db
     from saas.models import Agreement
-    from saas.models.agreements import StatusGuardError
+    from saas.models.status_guard import StatusGuardError
 
     with acting(app, "a_bureau_admin"):
         agreement = db.session.execute(db.select(Agreement).limit(1)).scalar_one()
         with pytest.raises(StatusGuardError):
             agreement.status = "rescinded"
+
 
 
 # ------------------------------------------------------------------------------ renewal

@@ -4,6 +4,7 @@ kind (the permission matrix), the state machine, input checks and tenant isolati
 import pytest
 
 from assessment_helpers import AH1, AH2, BH1, CREATOR, act, agreement_id, create, put
+from conftest import acting
 from saas.domain.permissions import KINDS
 
 ROLES = ("a_bureau_admin", "a_bureau_inspector", "ah1_admin", "ah1_staff", "ah1_mock")
@@ -211,3 +212,18 @@ def test_actions_accept_an_empty_body_and_refuse_unknown_fields(app, api_as):
     assert api.post(f"/assessments/{draft['id']}/submit", json={"force": True}).status_code \
         == 422
     assert api.post(f"/assessments/{draft['id']}/submit").status_code == 200
+
+
+def test_status_cannot_be_changed_outside_the_service(app, api_as):
+    from saas.extensions import db
+    from saas.models import Assessment
+    from saas.models.status_guard import StatusGuardError
+    from saas.services import assessments
+
+    assessment_id = create(api_as("ah1_admin"), app)["id"]
+    with acting(app, "a_bureau_admin"):
+        with pytest.raises(StatusGuardError):
+            db.session.get(Assessment, assessment_id).status = "finalized"
+        db.session.rollback()
+    with acting(app, "ah1_admin"):
+        assert assessments.transition(assessment_id, "submit").status == "submitted"

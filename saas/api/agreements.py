@@ -6,16 +6,15 @@ Actions are POST /agreements/{id}/<action> with a JSON body; a refused transitio
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from saas.api.common import (
     Day,
     Id,
     PageArgs,
     StrictSchema,
-    authenticated,
     page_schema,
     paginate,
+    resource_blueprint,
 )
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
@@ -23,7 +22,7 @@ from saas.services import agreements
 from saas.timeutil import today_local
 
 URL = "/agreements"
-blp = Blueprint("agreements", __name__, description="服务协议与协议状态变更")
+blp = resource_blueprint("agreements", __name__, description="服务协议与协议状态变更")
 
 
 class AgreementSchema(ma.Schema):
@@ -104,7 +103,6 @@ class InformationChangeSchema(ma.Schema):
 class AgreementList(MethodView):
     @blp.arguments(AgreementArgs, location="query")
     @blp.response(200, page_schema(AgreementSchema))
-    @authenticated
     def get(self, args):
         """Agreements the caller may see: a bureau its region's, an institution its own."""
         statement = agreements.list_statement(args.get("status"), args.get("institution_id"))
@@ -112,7 +110,6 @@ class AgreementList(MethodView):
 
     @blp.arguments(AgreementCreateSchema)
     @blp.response(201, AgreementSchema)
-    @authenticated
     def post(self, body):
         """A draft agreement for one institution and term (bureau_admin)."""
         return agreements.create(**body)
@@ -122,7 +119,6 @@ class AgreementList(MethodView):
 class AgreementExpiry(MethodView):
     @blp.arguments(AgreementActionSchema)
     @blp.response(200, AgreementExpirySchema)
-    @authenticated
     def post(self, _body):
         """到期终止: expire every active agreement of the region whose term is over."""
         today = today_local()
@@ -132,7 +128,6 @@ class AgreementExpiry(MethodView):
 @blp.route("/<int:agreement_id>")
 class AgreementItem(MethodView):
     @blp.response(200, AgreementSchema)
-    @authenticated
     def get(self, agreement_id):
         return agreements.get(agreement_id)
 
@@ -141,7 +136,6 @@ class AgreementItem(MethodView):
 class AgreementSign(MethodView):
     @blp.arguments(AgreementActionSchema)
     @blp.response(200, AgreementSchema)
-    @authenticated
     def post(self, _body, agreement_id):
         """签订: draft → active."""
         return agreements.sign(agreement_id)
@@ -151,7 +145,6 @@ class AgreementSign(MethodView):
 class AgreementRenew(MethodView):
     @blp.arguments(AgreementRenewSchema)
     @blp.response(201, AgreementSchema)
-    @authenticated
     def post(self, body, agreement_id):
         """续签: creates the successor agreement (draft, to be signed) for the next term;
         refused when the last annual grade is 不合格 unless overridden with a reason."""
@@ -162,7 +155,6 @@ class AgreementRenew(MethodView):
 class AgreementSuspend(MethodView):
     @blp.arguments(AgreementReasonSchema)
     @blp.response(200, AgreementSchema)
-    @authenticated
     def post(self, body, agreement_id):
         """中止: active → suspended."""
         return agreements.suspend(agreement_id, body["reason"])
@@ -172,7 +164,6 @@ class AgreementSuspend(MethodView):
 class AgreementResume(MethodView):
     @blp.arguments(AgreementReasonSchema)
     @blp.response(200, AgreementSchema)
-    @authenticated
     def post(self, body, agreement_id):
         """恢复履行: suspended → active."""
         return agreements.resume(agreement_id, body["reason"])
@@ -182,7 +173,6 @@ class AgreementResume(MethodView):
 class AgreementRescind(MethodView):
     @blp.arguments(AgreementReasonSchema)
     @blp.response(200, AgreementSchema)
-    @authenticated
     def post(self, body, agreement_id):
         """解除: active or suspended → rescinded."""
         return agreements.rescind(agreement_id, body["reason"])
@@ -192,7 +182,6 @@ class AgreementRescind(MethodView):
 class AgreementChanges(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_schema(InformationChangeSchema))
-    @authenticated
     def get(self, args, agreement_id):
         """重大信息变更备案 of the agreement's institution, latest first."""
         page = paginate(agreements.changes_statement(agreement_id), args)
@@ -201,7 +190,6 @@ class AgreementChanges(MethodView):
 
     @blp.arguments(InformationChangeInSchema)
     @blp.response(201, InformationChangeSchema)
-    @authenticated
     def post(self, body, agreement_id):
         """File a major information change; due on the filing deadline (working days after
         `changed_on`, on the official calendar); see `due_on`."""

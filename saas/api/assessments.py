@@ -6,7 +6,6 @@ import io
 import marshmallow as ma
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from saas.api.common import (
     FIRST_DAY,
@@ -15,15 +14,15 @@ from saas.api.common import (
     Int,
     PageArgs,
     StrictSchema,
-    authenticated,
     page_schema,
     paginate,
+    resource_blueprint,
 )
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.services import assessments
 
 URL = "/assessments"
-blp = Blueprint("assessments", __name__, description="考核评估与平衡计分卡")
+blp = resource_blueprint("assessments", __name__, description="考核评估与平衡计分卡")
 
 
 class AssessmentSchema(ma.Schema):
@@ -162,7 +161,6 @@ class AnnualArgs(StrictSchema):
 class AssessmentList(MethodView):
     @blp.arguments(AssessmentArgs, location="query")
     @blp.response(200, page_schema(AssessmentSchema))
-    @authenticated
     def get(self, args):
         """Assessments of the caller's scope; filters institution_id, agreement_id, kind,
         period, status."""
@@ -172,7 +170,6 @@ class AssessmentList(MethodView):
 
     @blp.arguments(AssessmentCreateSchema)
     @blp.response(201, AssessmentSchema)
-    @authenticated
     def post(self, body):
         """Create a draft assessment; the institution is the agreement's."""
         return assessments.create(body["agreement_id"], body["kind"], body["period"])
@@ -182,7 +179,6 @@ class AssessmentList(MethodView):
 class Annual(MethodView):
     @blp.arguments(AnnualArgs, location="query")
     @blp.response(200, AnnualSchema)
-    @authenticated
     def get(self, args):
         """年度考核 of an agreement: the year's finalized periods combined minus points."""
         return assessments.annual_scorecard(args["agreement_id"], args["year"])
@@ -191,7 +187,6 @@ class Annual(MethodView):
 @blp.route("/<int:assessment_id>")
 class AssessmentItem(MethodView):
     @blp.response(200, AssessmentSchema)
-    @authenticated
     def get(self, assessment_id):
         return assessments.get(assessment_id)
 
@@ -200,7 +195,6 @@ class AssessmentItem(MethodView):
 class Submit(MethodView):
     @blp.arguments(AssessmentActionSchema)
     @blp.response(200, AssessmentSchema)
-    @authenticated
     def post(self, _body, assessment_id):
         """draft → submitted."""
         return assessments.transition(assessment_id, "submit")
@@ -210,7 +204,6 @@ class Submit(MethodView):
 class Finalize(MethodView):
     @blp.arguments(AssessmentActionSchema)
     @blp.response(200, AssessmentSchema)
-    @authenticated
     def post(self, _body, assessment_id):
         """submitted → finalized (an institution never finalizes a bureau kind)."""
         return assessments.transition(assessment_id, "finalize")
@@ -220,7 +213,6 @@ class Finalize(MethodView):
 class Return(MethodView):
     @blp.arguments(AssessmentReturnSchema)
     @blp.response(200, AssessmentSchema)
-    @authenticated
     def post(self, body, assessment_id):
         """submitted → draft, with the reason."""
         return assessments.transition(assessment_id, "return", body["reason"])
@@ -230,7 +222,6 @@ class Return(MethodView):
 class Measurements(MethodView):
     @blp.arguments(MeasurementInSchema(many=True))
     @blp.response(200, ScorecardSchema)
-    @authenticated
     def put(self, rows, assessment_id):
         """Bulk upsert of the listed indicators, all or nothing; returns the scorecard.
         Row errors are keyed "row N" (N: position in the list, from 1)."""
@@ -241,7 +232,6 @@ class Measurements(MethodView):
 class MeasurementUpload(MethodView):
     @blp.arguments(MeasurementUploadSchema, location="files")
     @blp.response(200, ScorecardSchema)
-    @authenticated
     def post(self, files, assessment_id):
         """A filled-in template (.xlsx or .csv); errors keyed by sheet row ("row 7");
         nothing is saved when any row is wrong."""
@@ -259,7 +249,6 @@ def _template(assessment_id: int, fmt: str):
 @blp.route("/<int:assessment_id>/measurements/template.xlsx")
 class TemplateXlsx(MethodView):
     @blp.response(200, content_type=assessments.XLSX, description="Excel template")
-    @authenticated
     def get(self, assessment_id):
         """The period's indicators with codes, names, units, targets and current values."""
         return _template(assessment_id, "xlsx")
@@ -268,7 +257,6 @@ class TemplateXlsx(MethodView):
 @blp.route("/<int:assessment_id>/measurements/template.csv")
 class TemplateCsv(MethodView):
     @blp.response(200, content_type="text/csv", description="CSV template (UTF-8, BOM)")
-    @authenticated
     def get(self, assessment_id):
         return _template(assessment_id, "csv")
 
@@ -276,7 +264,6 @@ class TemplateCsv(MethodView):
 @blp.route("/<int:assessment_id>/scorecard")
 class ScorecardItem(MethodView):
     @blp.response(200, ScorecardSchema)
-    @authenticated
     def get(self, assessment_id):
         """平衡计分卡: total, grade, perspectives, indicators, rank, history, flags."""
         return assessments.scorecard(assessment_id)

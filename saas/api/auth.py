@@ -3,13 +3,12 @@
 import marshmallow as ma
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from saas.api.common import StrictSchema, authenticated
+from saas.api.common import StrictSchema, resource_blueprint
 from saas.services import auth
 
 URL = "/auth"
-blp = Blueprint("auth", __name__, description="API tokens")
+blp = resource_blueprint("auth", __name__, description="API tokens")
 
 
 class CredentialsSchema(StrictSchema):
@@ -35,7 +34,6 @@ class Tokens(MethodView):
                 "expires_in_days": current_app.config["API_TOKEN_DAYS"]}
 
     @blp.response(204)
-    @authenticated
     def delete(self):
         """Revoke the token this request carries."""
         auth.revoke_token(request.headers.get("Authorization", "").removeprefix("Bearer ").strip())

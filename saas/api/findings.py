@@ -2,7 +2,6 @@
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from saas.api.common import (
@@ -10,9 +9,9 @@ from saas.api.common import (
     Int,
     PageArgs,
     StrictSchema,
-    authenticated,
     page_schema,
     paginate,
+    resource_blueprint,
 )
 from saas.domain.findings import CATEGORY_CODES, MAX_AMOUNT_FEN, MAX_DESCRIPTION, STATES
 from saas.domain.points import SEVERITIES
@@ -20,7 +19,7 @@ from saas.models import Finding
 from saas.services import findings
 
 URL = "/findings"
-blp = Blueprint("findings", __name__, description="检查发现的问题")
+blp = resource_blueprint("findings", __name__, description="检查发现的问题")
 
 
 class FindingSchema(ma.Schema):
@@ -82,7 +81,6 @@ def _with_refs(statement):
 class FindingList(MethodView):
     @blp.arguments(FindingArgs, location="query")
     @blp.response(200, page_schema(FindingSchema))
-    @authenticated
     def get(self, args):
         """Findings of the caller's scope, newest first."""
         filters = {k: args.get(k) for k in ("assessment_id", "institution_id", "status",
@@ -91,7 +89,6 @@ class FindingList(MethodView):
 
     @blp.arguments(FindingCreateSchema)
     @blp.response(201, FindingSchema)
-    @authenticated
     def post(self, body):
         """Record a draft finding; self_reported follows the assessment (self-inspection)."""
         return findings.create(findings.FindingInput(**body))
@@ -100,7 +97,6 @@ class FindingList(MethodView):
 @blp.route("/<int:finding_id>")
 class FindingItem(MethodView):
     @blp.response(200, FindingSchema)
-    @authenticated
     def get(self, finding_id):
         return findings.get(finding_id)
 
@@ -109,7 +105,6 @@ class FindingItem(MethodView):
 class Confirm(MethodView):
     @blp.arguments(FindingConfirmSchema)
     @blp.response(200, FindingSchema)
-    @authenticated
     def post(self, _body, finding_id):
         return findings.decide(finding_id, "confirm")
 
@@ -118,6 +113,5 @@ class Confirm(MethodView):
 class Dismiss(MethodView):
     @blp.arguments(FindingDismissSchema)
     @blp.response(200, FindingSchema)
-    @authenticated
     def post(self, body, finding_id):
         return findings.decide(finding_id, "dismiss", body["reason"])

@@ -2,13 +2,12 @@
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from saas.api.common import PageArgs, authenticated, page_schema
+from saas.api.common import PageArgs, page_schema, resource_blueprint
 from saas.services import institutions
 
 URL = "/institutions"
-blp = Blueprint("institutions", __name__, description="定点医药机构")
+blp = resource_blueprint("institutions", __name__, description="定点医药机构")
 
 
 class InstitutionSchema(ma.Schema):
@@ -35,7 +34,6 @@ class InstitutionArgs(PageArgs):
 class InstitutionList(MethodView):
     @blp.arguments(InstitutionArgs, location="query")
     @blp.response(200, page_schema(InstitutionSchema))
-    @authenticated
     def get(self, args):
         """Institutions of the caller's scope (a bureau: its region; an institution: itself)."""
         return institutions.page(args.get("kind"), args.get("q"), args["page"],
@@ -45,6 +43,5 @@ class InstitutionList(MethodView):
 @blp.route("/<int:institution_id>")
 class InstitutionItem(MethodView):
     @blp.response(200, InstitutionSchema)
-    @authenticated
     def get(self, institution_id):
         return institutions.detail(institution_id)["row"]

@@ -3,12 +3,11 @@
 import marshmallow as ma
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
-from saas.api.common import authenticated
+from saas.api.common import resource_blueprint
 
 URL = "/me"
-blp = Blueprint("me", __name__, description="The signed-in user")
+blp = resource_blueprint("me", __name__, description="The signed-in user")
 
 
 class RegionRefSchema(ma.Schema):
@@ -33,7 +32,6 @@ class MeSchema(ma.Schema):
 @blp.route("")
 class Me(MethodView):
     @blp.response(200, MeSchema)
-    @authenticated
     def get(self):
         from saas.services.institutions import institution_of
 

@@ -7,14 +7,13 @@ content differs from the latest version; it becomes the next version.
 import marshmallow as ma
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from saas.api.common import Id, PageArgs, StrictSchema, authenticated, page_schema, paginate
+from saas.api.common import Id, PageArgs, StrictSchema, page_schema, paginate, resource_blueprint
 from saas.domain.filetypes import XLSX
 from saas.services import templates
 
 URL = "/templates"
-blp = Blueprint("templates", __name__, description="协议范本（版本化，发布后不可修改）")
+blp = resource_blueprint("templates", __name__, description="协议范本（版本化，发布后不可修改）")
 
 
 class TemplateIndicatorSchema(ma.Schema):
@@ -99,7 +98,6 @@ class TemplateUploadSchema(StrictSchema):
 class TemplateList(MethodView):
     @blp.arguments(TemplateArgs, location="query")
     @blp.response(200, page_schema(TemplateSchema))
-    @authenticated
     def get(self, args):
         """Template versions of the caller's region."""
         return paginate(templates.list_statement(args.get("code"), args["latest"]), args)
@@ -110,7 +108,6 @@ class TemplateImport(MethodView):
     @blp.arguments(TemplateUploadSchema, location="files")
     @blp.response(201, TemplateSchema)
     @blp.alt_response(200, schema=TemplateSchema, description="same content as the latest")
-    @authenticated
     def post(self, files):
         """Publish a template from an .xlsx workbook (docs/template-workbook.md) or YAML.
         A new version when the content differs from the latest version; all or nothing."""
@@ -122,7 +119,6 @@ class TemplateImport(MethodView):
 @blp.route("/<int:template_id>")
 class TemplateItem(MethodView):
     @blp.response(200, TemplateSchema)
-    @authenticated
     def get(self, template_id):
         return templates.get(template_id)
 
@@ -131,7 +127,6 @@ class TemplateItem(MethodView):
 class TemplateClauses(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_schema(TemplateClauseSchema))
-    @authenticated
     def get(self, args, template_id):
         """Clauses in document order, each with its indicators."""
         return paginate(templates.clauses_statement(template_id), args)
@@ -141,7 +136,6 @@ class TemplateClauses(MethodView):
 class TemplateDiff(MethodView):
     @blp.arguments(TemplateDiffArgs, location="query")
     @blp.response(200, TemplateDiffSchema)
-    @authenticated
     def get(self, args, template_id):
         """What changed from `against` (default: the previous version) to this version."""
         return templates.diff(template_id, args.get("against"))
@@ -150,7 +144,6 @@ class TemplateDiff(MethodView):
 @blp.route("/<int:template_id>/export.xlsx")
 class TemplateExport(MethodView):
     @blp.response(200, description="the template as an .xlsx workbook")
-    @authenticated
     def get(self, template_id):
         from io import BytesIO
 

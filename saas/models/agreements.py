@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from contextvars import ContextVar
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -23,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from saas.extensions import db
+from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
 from tenants.isolation import InstitutionOwned, RegionOwned
 
@@ -117,23 +116,7 @@ def _published_versions_never_change(session, flush_context, instances):
         raise PublishedVersionError("已发布的协议范本版本不可修改或删除；请导入新版本")
 
 
-_status_changes_allowed: ContextVar[bool] = ContextVar("agreement_status_changes",
-                                                      default=False)
-
-
-class StatusGuardError(PermissionError):
-    """Agreement.status was assigned outside saas.services.agreements."""
-
-
-@contextlib.contextmanager
-def status_changes_allowed():
-    """Open only by saas.services.agreements, which checks the state machine, the role and
-    writes the audit entry: a status set anywhere else raises StatusGuardError."""
-    token = _status_changes_allowed.set(True)
-    try:
-        yield
-    finally:
-        _status_changes_allowed.reset(token)
+AGREEMENT_STATUS = StatusGuard("saas.services.agreements")
 
 
 class Agreement(InstitutionOwned, db.Model):
@@ -161,10 +144,7 @@ class Agreement(InstitutionOwned, db.Model):
 
     @validates("status")
     def _guard_status(self, key, value):
-        if self.status is not None and value != self.status \
-                and not _status_changes_allowed.get():
-            raise StatusGuardError("协议状态只能通过协议服务（saas.services.agreements）变更")
-        return value
+        return AGREEMENT_STATUS.check(self, value)
 
 
 class InformationChange(InstitutionOwned, db.Model):

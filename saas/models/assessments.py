@@ -18,11 +18,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from saas.extensions import db
+from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
 from tenants.isolation import InstitutionOwned
+
+ASSESSMENT_STATUS = StatusGuard("saas.services.assessments")
 
 
 class Assessment(InstitutionOwned, db.Model):
@@ -58,6 +61,10 @@ class Assessment(InstitutionOwned, db.Model):
     # the same scores as one number (saas.domain.scoring.perspectives_key), written with them
     perspectives_key: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @validates("status")
+    def _guard_status(self, key, value):
+        return ASSESSMENT_STATUS.check(self, value)
 
     agreement = relationship("Agreement")
     institution = relationship("Institution")

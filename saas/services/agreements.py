@@ -23,7 +23,7 @@ from saas.domain.permissions import can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
-from saas.models.agreements import status_changes_allowed
+from saas.models.agreements import AGREEMENT_STATUS
 from saas.services import audit, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
@@ -281,7 +281,7 @@ def _apply(agreement: Agreement, action: str, reason: str | None = None,
     except lifecycle.TransitionError as exc:
         raise Conflict(message_of(exc)) from exc
     before = column_snapshot(agreement)
-    with status_changes_allowed():
+    with AGREEMENT_STATUS.allowed():
         agreement.status = state
     extra = _effects(agreement, action, reason)
     db.session.flush()

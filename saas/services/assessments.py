@@ -36,6 +36,7 @@ from saas.models import (
     Institution,
     Measurement,
 )
+from saas.models.assessments import ASSESSMENT_STATUS
 from saas.services import audit, measurement_files, scoring
 from saas.services import evidence as evidence_service
 from saas.services.base import column_snapshot, find, page_of, transaction
@@ -170,7 +171,8 @@ def transition(assessment_id: int, action: str, reason: str | None = None) -> As
         _check_evidence(assessment)
     with transaction():
         before = column_snapshot(assessment)
-        assessment.status = new_state
+        with ASSESSMENT_STATUS.allowed():
+            assessment.status = new_state
         now = utcnow()
         if action == "submit":
             assessment.submitted_at = now

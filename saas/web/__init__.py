@@ -1,8 +1,20 @@
 """Server-rendered pages (Jinja + vendored Bootstrap), Chinese by default."""
 
-from flask import Blueprint
+from flask import Blueprint, request
+from flask_login import current_user
+
+from saas.auth import is_public
+from saas.extensions import login_manager
 
 web = Blueprint("web", __name__, template_folder="templates")
+
+
+@web.before_request
+def _sign_in_required():
+    """Every page needs a signed-in user unless saas.auth.PUBLIC lists it: to the
+    sign-in page, and back here afterwards."""
+    if not current_user.is_authenticated and not is_public(request.endpoint, request.method):
+        return login_manager.unauthorized()
 
 # Views register on the blueprint when imported.
 from saas.web import (  # noqa: F401

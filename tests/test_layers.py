@@ -67,3 +67,15 @@ def test_domain_rules_are_plain_python():
              for path in modules("saas/domain") for module, _, line in imports(path)
              if not _under(module, allowed)]
     assert not wrong, "\n".join(wrong)
+
+
+def test_perspectives_and_directions_are_spelled_once():
+    """The four perspectives and three directions live in saas.domain.scoring; everything
+    else imports them (the seed data for benchmarks is the one exception)."""
+    import re
+
+    spelled = re.compile(r"""["']financial["'],\s*["']patient["']|["']lower_better["'],\s*["']higher""")
+    home = ROOT / "saas" / "domain" / "scoring.py"
+    found = [path for path in (ROOT / "saas").rglob("*") if path.suffix in (".py", ".html")
+             and path != home and spelled.search(path.read_text(encoding="utf-8"))]
+    assert found == []

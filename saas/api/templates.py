@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from saas.api.common import Id, PageArgs, StrictSchema, page_schema, paginate, resource_blueprint
 from saas.domain.filetypes import XLSX
+from saas.domain.scoring import DIRECTIONS, PERSPECTIVES
 from saas.services import templates
 
 URL = "/templates"
@@ -22,10 +23,10 @@ class TemplateIndicatorSchema(ma.Schema):
     name = ma.fields.String()
     name_en = ma.fields.String(allow_none=True)
     perspective = ma.fields.String(
-        metadata={"enum": ["financial", "patient", "process", "learning"]})
+        metadata={"enum": list(PERSPECTIVES)})
     unit = ma.fields.String()
     direction = ma.fields.String(
-        metadata={"enum": ["lower_better", "higher_better", "boolean"]})
+        metadata={"enum": list(DIRECTIONS)})
     target = ma.fields.Float(allow_none=True)
     warning = ma.fields.Float(allow_none=True)
     zero = ma.fields.Float(allow_none=True)

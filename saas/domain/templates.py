@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from saas.domain.points import DEFAULT_SEVERITY_POINTS
-from saas.domain.scoring import DEFAULT_WEIGHTS, UNIT, GradeBands
+from saas.domain.scoring import DEFAULT_WEIGHTS, DIRECTIONS, PERSPECTIVES, UNIT, GradeBands
 
 __all__ = [
     "CLAUSE_KEYS",
@@ -56,7 +56,6 @@ __all__ = [
 Problem = tuple[str, str]
 """``(path, message)``: path relative to the template, message in Chinese."""
 
-PERSPECTIVES: tuple[str, ...] = ("financial", "patient", "process", "learning")
 PERSPECTIVE_LABELS_ZH: dict[str, str] = {
     "financial": "财务",
     "patient": "患者",
@@ -64,7 +63,6 @@ PERSPECTIVE_LABELS_ZH: dict[str, str] = {
     "learning": "学习与成长",
 }
 UNITS: tuple[str, ...] = ("%", "count", "CNY", "days", "hours", "yes/no", "score")
-DIRECTIONS: tuple[str, ...] = ("lower_better", "higher_better", "boolean")
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "annual")
 DATA_SOURCES: tuple[str, ...] = ("self_report", "claims", "survey", "inspection")
 SEVERITIES: tuple[str, ...] = ("minor", "general", "serious", "fraud")

@@ -11,13 +11,12 @@ import zipfile
 from saas.domain.filetypes import XLSX, decode_text
 from saas.domain.measurements import HEADERS, map_headers
 from saas.domain.messages import N_, message_of
+from saas.domain.templates import PERSPECTIVE_LABELS_ZH
 
 # The columns read back on import are named as saas.domain.measurements.HEADERS says.
 COLUMNS = (HEADERS["indicator_code"][0], "指标名称", "所属视角", "单位", "方向", "目标值",
            "预警线", "零分线", HEADERS["value"][0], HEADERS["not_applicable"][0],
            HEADERS["note"][0])
-PERSPECTIVE_ZH = {"financial": "财务", "patient": "患者", "process": "内部流程",
-                  "learning": "学习与成长"}
 DIRECTION_ZH = {"lower_better": "越低越好 ≤", "higher_better": "越高越好 ≥", "boolean": "是/否"}
 HEADER_SCAN_ROWS = 5
 
@@ -37,7 +36,7 @@ def _cell_value(row: dict):
 
 def template_rows(indicators: list[dict]) -> list[list]:
     """One line per due indicator (scorecard rows), current values prefilled."""
-    return [[r["code"], r["name"], PERSPECTIVE_ZH.get(r["perspective"], r["perspective"]),
+    return [[r["code"], r["name"], PERSPECTIVE_LABELS_ZH.get(r["perspective"], r["perspective"]),
              r["unit"], DIRECTION_ZH.get(r["direction"], r["direction"]), r["target"],
              r["warning"], r["zero"], _cell_value(r), "是" if r["not_applicable"] else "",
              r["note"] or ""] for r in indicators]

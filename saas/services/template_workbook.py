@@ -48,9 +48,9 @@ NUMBER_FIELDS = ("target", "warning", "zero", "max_points")
 MAPPING_SETTINGS = ("perspective_weights", "grade_bands", "points")
 
 # Chinese words people type instead of the codes; the export writes the codes.
+PERSPECTIVE_ALIASES = {zh: key for key, zh in rules.PERSPECTIVE_LABELS_ZH.items()}
 ALIASES = {
-    "perspective": {"财务": "financial", "患者": "patient", "内部流程": "process",
-                    "学习与成长": "learning"},
+    "perspective": PERSPECTIVE_ALIASES,
     "direction": {"越低越好": "lower_better", "越高越好": "higher_better", "是/否": "boolean",
                   "是否": "boolean"},
     "frequency": {"每月": "monthly", "月": "monthly", "每季度": "quarterly", "季度": "quarterly",
@@ -61,8 +61,7 @@ ALIASES = {
              "分": "score"},
     "applies_to": {"医院": "hospital", "诊所": "clinic", "卫生室": "clinic",
                    "社区卫生服务中心": "clinic", "零售药店": "pharmacy", "药店": "pharmacy"},
-    "perspective_weights": {"财务": "financial", "患者": "patient", "内部流程": "process",
-                            "学习与成长": "learning"},
+    "perspective_weights": PERSPECTIVE_ALIASES,
     "grade_bands": {"优秀": "excellent", "合格": "pass", "基本合格": "basic"},
     "points": {"轻微": "minor", "一般": "general", "严重": "serious", "欺诈": "fraud"},
 }

@@ -32,6 +32,7 @@ def _helpers():
     from flask_babel import get_locale, pgettext
     from flask_babel import gettext as _
 
+    from saas.domain.scoring import PERSPECTIVES
     from saas.i18n import text
     from saas.web.labels import ROLE_LABELS, label, name_of
 
@@ -43,4 +44,4 @@ def _helpers():
                 ("web.findings", _("检查发现"))]
 
     return {"nav_items": nav_items, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
-            "label": label, "name_of": name_of, "text": text}
+            "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES}

@@ -212,8 +212,8 @@ def scores_ranks(region_code, period, kind):
 @click.option("--no-score", is_flag=True, help="Load the values only; leave totals empty.")
 def seed_scale(institutions, months, region_code, indicators, seed, reset, no_score):
     """Synthetic region data for benchmarks (PostgreSQL; SQLite up to 200 institutions)."""
-    from saas.services.seed_scale import SeedRefused
-    from saas.services.seed_scale import seed_scale as run
+    from saas.tools.seed_scale import SeedRefused
+    from saas.tools.seed_scale import seed_scale as run
 
     try:
         report = run(institutions, months, region_code, reset=reset, seed=seed,
@@ -239,8 +239,8 @@ def demo(port, host, no_serve):
     from saas.services.provisioning import DEMO_SPEC, demo_logins, provision_file
 
     upgrade()
-    from saas.services import demo_data
     from saas.timeutil import today_local
+    from saas.tools import demo_data
 
     report = provision_file(DEMO_SPEC)
     history = demo_data.seed(today_local())

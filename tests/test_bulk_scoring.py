@@ -428,7 +428,7 @@ def test_sql_perspectives_text_is_the_json_column_spelling(app):
 def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
     from saas.extensions import db
     from saas.models import Region, User
-    from saas.services.seed_scale import SeedRefused, seed_scale
+    from saas.tools.seed_scale import SeedRefused, seed_scale
 
     with app.app_context():
         report = seed_scale(12, 2, "339901", seed=4, echo=lambda _m: None)

@@ -113,7 +113,7 @@ def test_demo_history_is_scored_and_finalized(app):
     import datetime as dt
 
     from saas.models import Assessment
-    from saas.services import demo_data
+    from saas.tools import demo_data
 
     with app.app_context():
         created = demo_data.seed(dt.date(2026, 4, 15))

@@ -178,7 +178,7 @@ def _scale_region(app, n: int, code: str):
     from saas.extensions import db
     from saas.models import Assessment, User
     from saas.services.auth import issue_token
-    from saas.services.seed_scale import seed_scale
+    from saas.tools.seed_scale import seed_scale
     from tenants.context import acting_as, for_user
 
     email = f"bureau@r{code}.scale.example"

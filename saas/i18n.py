@@ -11,9 +11,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request, session
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
-from saas.domain.messages import Msg
+from saas.domain.messages import Msg, Name
 
 SOURCE = Path(__file__).parent / "translations"
 
@@ -46,7 +46,10 @@ def select_locale() -> str:
 
 def text(message) -> str:
     """A service's message in the user's language: a Msg's msgid translated, then its
-    parameters filled in (each translated too when it is a Msg); other text as it is."""
+    parameters filled in (each translated too when it is a Msg, a Name in its English
+    form on English pages); other text as it is."""
+    if isinstance(message, Name):
+        return message.en if message.en and str(get_locale()) == "en" else str(message)
     if not isinstance(message, Msg):
         return message
     translated = gettext(message.msgid)

@@ -125,8 +125,9 @@ def test_put_is_all_or_nothing(app, api_as):
         _row("TRAIN-COVERAGE", 100),  # quarterly: not due in a month
         _row("RX-REVIEW", -1),
     ], expect=422)
-    assert set(body["errors"]) == {"row 2", "row 3", "row 4", "row 5"}
+    assert set(body["errors"]) == {"row 2", "row 3", "row 4", "row 5", "row 6"}
     assert "不是数字" in body["errors"]["row 2"][0]
+    assert body["errors"]["row 6"] == ["处方点评率：应在 0 到 100 之间"]
     assert "重复" in body["errors"]["row 4"][0]
     assert "未保存任何数据" in body["detail"]
     card = api.get(f"/assessments/{draft['id']}/scorecard").get_json()
@@ -305,10 +306,10 @@ def test_xlsx_with_bad_rows_saves_nothing(app, api_as):
         (None, None, None, None, None),                        # row 4: blank, skipped
         ("NO-SUCH", "?", 1, None, None),                       # row 5: unknown code
         ("RX-REVIEW", "处方点评率", 100, "也许", None),         # row 6: bad N/A flag
-        ("SETTLE-OVERDUE-TRACK", "", -5, None, None),          # row 7: fine (a % may be < 0)
+        ("SETTLE-OVERDUE-TRACK", "", -5, None, None),          # row 7: a % below 0
     ])
     body = _upload(api, draft["id"], data, "bad.xlsx", expect=422)
-    assert set(body["errors"]) == {"row 3", "row 5", "row 6"}
+    assert set(body["errors"]) == {"row 3", "row 5", "row 6", "row 7"}
     assert "NO-SUCH" in body["errors"]["row 5"][0]
     with acting(app, "ah1_admin"):
         assert db.session.execute(select(func.count()).select_from(Measurement).where(
@@ -392,6 +393,25 @@ def test_web_form_bad_value_saves_nothing(app, api_as, web_as):
     assert 'value="abc"' in text  # what the user typed is kept on the form
     assert by_code(api.get(f"/assessments/{draft['id']}/scorecard").get_json())[
         "VIOL-RATIO"]["value"] == 0.3
+
+
+def test_web_form_refuses_a_value_outside_its_range_by_indicator_name(app, api_as, web_as):
+    api = api_as("ah1_admin")
+    draft = create(api, app)
+    client = web_as("ah1_admin")
+    html = client.get(f"/assessments/{draft['id']}").get_data(as_text=True)
+    response = client.post(f"/assessments/{draft['id']}", data={
+        "csrf_token": csrf_from(html), "value-VIOL-RATIO": "0.3", "value-DATA-UPLOAD": "130"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "数据按规上传率：应在 0 到 100 之间" in text
+    assert by_code(api.get(f"/assessments/{draft['id']}/scorecard").get_json())[
+        "VIOL-RATIO"]["value"] is None
+    english = client.get("/lang/en")
+    assert english.status_code == 302
+    response = client.post(f"/assessments/{draft['id']}", data={
+        "csrf_token": csrf_from(html), "value-DATA-UPLOAD": "-1"})
+    assert "Data uploaded per rules: must be between 0 and 100" in response.get_data(as_text=True)
 
 
 def test_web_form_uploads_evidence_and_import(app, api_as, web_as):

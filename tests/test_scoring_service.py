@@ -33,7 +33,7 @@ def _month_rules():
 
 MONTH_RULES, WEIGHTS, BANDS = _month_rules()
 VALUE = st.one_of(st.none(), st.just("na"),
-                  st.floats(min_value=0, max_value=120, allow_nan=False).map(
+                  st.floats(min_value=0, max_value=100, allow_nan=False).map(
                       lambda x: round(x, 3)))
 
 

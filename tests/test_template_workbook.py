@@ -62,7 +62,7 @@ def test_layout_has_the_documented_sheets_and_headers():
     assert [c.value for c in book["条款"][1]] == ["条款编号", "标题", "条款内容"]
     assert [c.value for c in book["指标"][1]] == [
         "条款编号", "指标编码", "指标名称", "英文名称", "维度", "单位", "方向", "目标值", "预警线",
-        "零分线", "分值", "频次", "数据来源", "需佐证"]
+        "零分线", "分值", "频次", "数据来源", "需佐证", "最小值", "最大值"]
     settings = {row[0].value: row[1].value for row in book["范本"].iter_rows(min_row=2)}
     assert settings["perspective_weights"] == "financial=25, patient=25, process=25, learning=25"
     assert settings["thresholds"] == ("3:interview; 6:rectification_order; 9:public_notice; "
@@ -83,7 +83,7 @@ def test_warning_on_the_wrong_side_names_sheet_row_and_column():
     assert list(errors) == [key]
     message = errors[key][0]
     assert message.startswith(f"工作表「指标」第 {edit.row} 行 I 列（预警线）：")
-    assert "应大于目标值" in message
+    assert "应大于或等于目标值" in message
 
 
 def test_weights_duplicates_and_unknown_perspective_are_all_reported():

@@ -30,6 +30,10 @@ class TemplateIndicatorSchema(ma.Schema):
     target = ma.fields.Float(allow_none=True)
     warning = ma.fields.Float(allow_none=True)
     zero = ma.fields.Float(allow_none=True)
+    min = ma.fields.Float(attribute="value_min", allow_none=True, metadata={
+        "description": "lowest value a measurement may take; null: the unit's (0 for most)"})
+    max = ma.fields.Float(attribute="value_max", allow_none=True, metadata={
+        "description": "highest value; null: the unit's (100 for %, else none)"})
     max_points = ma.fields.Float()
     frequency = ma.fields.String(metadata={"enum": ["monthly", "quarterly", "annual"]})
     data_source = ma.fields.String(

@@ -16,6 +16,7 @@ from typing import Any
 
 from saas.domain.messages import N_, message_of
 from saas.domain.scoring import NOT_APPLICABLE
+from saas.domain.units import value_range, within
 
 # An indicator is due in a period that covers at least one whole cycle of its frequency:
 # a month asks for monthly indicators, a quarter also for quarterly ones, a year for all.
@@ -25,7 +26,6 @@ _FREQUENCIES_DUE = {
     "year": frozenset({"monthly", "quarterly", "annual"}),
 }
 UNIT_SUFFIX = {"%": "%", "CNY": "元", "days": "天", "hours": "小时", "score": "分"}
-NON_NEGATIVE_UNITS = frozenset({"count", "CNY", "days", "hours", "score"})
 MAX_ABS_VALUE = 1e12
 MAX_NOTE = 2000
 MAX_ROWS = 1000
@@ -88,7 +88,7 @@ def _boolean(raw: Any) -> bool:
     raise ValueError(N_("应填“是”或“否”"))
 
 
-def _number(raw: Any, unit: str) -> float:
+def _number(raw: Any) -> float:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         value = float(raw)
     else:
@@ -99,30 +99,56 @@ def _number(raw: Any, unit: str) -> float:
             raise ValueError(N_("「%(raw)s」不是数字", raw=raw)) from None
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
         raise ValueError(N_("数值超出范围"))
-    if value < 0 and unit in NON_NEGATIVE_UNITS:
-        raise ValueError(N_("不能为负数"))
     return value
 
 
-def parse_value(direction: str, unit: str, raw: Any):
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def check_range(value: float, bounds: tuple[float | None, float | None]) -> None:
+    """ValueError (a msgid) when ``value`` is outside ``bounds`` (saas.domain.units)."""
+    if within(value, bounds):
+        return
+    low, high = bounds
+    if low is not None and high is not None:
+        raise ValueError(N_("应在 %(low)s 到 %(high)s 之间", low=_fmt(low), high=_fmt(high)))
+    if low is not None:
+        raise ValueError(N_("不能小于 %(low)s", low=_fmt(low)))
+    raise ValueError(N_("不能大于 %(high)s", high=_fmt(high)))
+
+
+def parse_value(direction: str, unit: str, raw: Any, value_min: float | None = None,
+                value_max: float | None = None):
     """The value of one measurement: None (blank: no data), :data:`NOT_APPLICABLE`
-    ("不适用"), a bool (boolean indicators) or a float. ValueError (Chinese) otherwise."""
+    ("不适用"), a bool (boolean indicators) or a float within the unit's range and the
+    indicator's own bounds (saas.domain.units.value_range). ValueError (a msgid) otherwise."""
     if raw is None or (isinstance(raw, str) and _text(raw) == ""):
         return None
     if is_not_applicable_word(raw):
         return NOT_APPLICABLE
     if direction == "boolean":
         return _boolean(raw)
-    return _number(raw, unit)
+    value = _number(raw)
+    check_range(value, value_range(unit, value_min, value_max))
+    return value
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """What validation needs to know about one due indicator."""
+    """What validation needs to know about one due indicator. Messages name it by
+    ``name``, as the clerk knows it."""
 
     code: str
     direction: str
     unit: str
+    name: str = ""
+    value_min: float | None = None
+    value_max: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
 
 
 @dataclass
@@ -146,16 +172,17 @@ class Validation:
 
 def _clean_row(row: Mapping, spec: IndicatorSpec, label: str, out: Validation) -> None:
     try:
-        value = parse_value(spec.direction, spec.unit, row.get("value"))
+        value = parse_value(spec.direction, spec.unit, row.get("value"), spec.value_min,
+                            spec.value_max)
         flagged = parse_flag(row.get("not_applicable"))
     except ValueError as exc:
-        out.add(label, N_("%(code)s：%(error)s", code=spec.code, error=message_of(exc)))
+        out.add(label, N_("%(name)s：%(error)s", name=spec.label, error=message_of(exc)))
         return
     not_applicable = value is NOT_APPLICABLE or flagged
     note = row.get("note")
     note = None if note is None or str(note).strip() == "" else str(note).strip()
     if note is not None and len(note) > MAX_NOTE:
-        out.add(label, N_("%(code)s 备注过长（最多 %(n)s 字）", code=spec.code, n=MAX_NOTE))
+        out.add(label, N_("%(name)s：备注过长（最多 %(n)s 字）", name=spec.label, n=MAX_NOTE))
         return
     evidence = row.get("evidence_ids")
     out.rows.append(CleanRow(label, spec.code, None if not_applicable else value, not_applicable,

@@ -26,6 +26,21 @@ class Msg(str):
         return Msg, (self.msgid, self.params)
 
 
+class Name(str):
+    """A name the user entered (an indicator's, a template's), with its English form when
+    it has one: a message parameter shown as the English name on English pages."""
+
+    en: str | None
+
+    def __new__(cls, name: str, en: str | None = None) -> Name:
+        self = super().__new__(cls, name)
+        self.en = en
+        return self
+
+    def __reduce__(self):
+        return Name, (str(self), self.en)
+
+
 def N_(msgid: str, **params) -> Msg:
     """A message to translate when shown; a parameter may be a Msg itself (a label)."""
     return Msg(msgid, params)

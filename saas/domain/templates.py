@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from saas.domain import units
 from saas.domain.points import DEFAULT_SEVERITY_POINTS
 from saas.domain.scoring import DEFAULT_WEIGHTS, DIRECTIONS, PERSPECTIVES, UNIT, GradeBands
 
@@ -43,7 +44,6 @@ __all__ = [
     "PERSPECTIVE_LABELS_ZH",
     "SEVERITIES",
     "TEMPLATE_KEYS",
-    "UNITS",
     "Problem",
     "diff_templates",
     "flatten_clauses",
@@ -62,7 +62,6 @@ PERSPECTIVE_LABELS_ZH: dict[str, str] = {
     "process": "内部流程",
     "learning": "学习与成长",
 }
-UNITS: tuple[str, ...] = ("%", "count", "CNY", "days", "hours", "yes/no", "score")
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "annual")
 DATA_SOURCES: tuple[str, ...] = ("self_report", "claims", "survey", "inspection")
 SEVERITIES: tuple[str, ...] = ("minor", "general", "serious", "fraud")
@@ -114,7 +113,7 @@ CLAUSE_KEYS: tuple[tuple[str, ...], tuple[str, ...]] = (
 INDICATOR_KEYS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("code", "name", "perspective", "unit", "direction", "max_points"),
     ("name_en", "description", "target", "warning", "zero", "frequency", "data_source",
-     "evidence_required"),
+     "evidence_required", "min", "max"),
 )
 THRESHOLD_KEYS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("points", "measure"),
@@ -501,9 +500,12 @@ def _indicator_problems(ind: Any, path: str, codes: dict[str, str]) -> list[Prob
                          (f"未知维度 '{perspective}'{_suggest(perspective, PERSPECTIVES)}"
                          f"（应为 {_choices(PERSPECTIVES)}）")))
     unit = ind.get("unit")
-    if unit is not None and unit not in UNITS:
-        problems.append((at("unit"), (f"未知单位 '{unit}'{_suggest(unit, UNITS)}"
-                                     f"（应为 {_choices(UNITS)}）")))
+    if unit is not None and (not isinstance(unit, str) or not units.normalise(unit)
+                             or len(units.normalise(unit)) > units.MAX_UNIT_LENGTH):
+        problems.append((at("unit"), f"单位 unit 应为 1-{units.MAX_UNIT_LENGTH} 个字的文本，"
+                                     f"如 %、件、人次、元、天、是/否（当前 {unit!r}）"))
+        unit = None
+    boolean_unit = unit is not None and units.kind_of(unit) == "boolean"
     direction = ind.get("direction")
     if direction is not None and direction not in DIRECTIONS:
         problems.append((at("direction"),
@@ -524,26 +526,30 @@ def _indicator_problems(ind: Any, path: str, codes: dict[str, str]) -> list[Prob
             problems.append((at("max_points"), f"满分 max_points 最多保留两位小数（当前 {mp!r}）"))
 
     if direction == "boolean":
-        if unit is not None and unit in UNITS and unit != "yes/no":
-            problems.append((at("unit"), f"布尔型指标的单位应为 yes/no（当前 '{unit}'）"))
-        for key in ("warning", "zero"):
+        if unit is not None and not boolean_unit:
+            problems.append((at("unit"), f"布尔型指标的单位应为 是/否 或 yes/no（当前 '{unit}'）"))
+        for key in ("warning", "zero", "min", "max"):
             if _present(ind, key):
                 problems.append((at(key), f"布尔型指标（是/否）不设 {key}"))
         if _present(ind, "target") and not isinstance(ind["target"], bool):
             problems.append((at("target"), "布尔型指标的 target 只能为 true 或 false（可省略）"))
     elif direction in DIRECTIONS:
-        if unit == "yes/no":
-            problems.append((at("direction"),
-                             "单位为 yes/no 的指标方向应为 boolean"))
-        problems += _lines_problems(ind, direction, at)
+        if boolean_unit:
+            problems.append((at("direction"), f"单位为 {unit} 的指标方向应为 boolean"))
+        problems += _lines_problems(ind, direction, unit, at)
     return problems
 
 
-def _lines_problems(ind: Mapping, direction: str, at) -> list[Problem]:
+LINE_LABELS = {"target": "目标值", "warning": "预警线", "zero": "零分线", "min": "最小值",
+               "max": "最大值"}
+
+
+def _lines_problems(ind: Mapping, direction: str, unit: str | None, at) -> list[Problem]:
     problems: list[Problem] = []
     values: dict[str, float] = {}
     for key, label, required in (("target", "目标值", True), ("warning", "预警线", False),
-                                 ("zero", "零分线", True)):
+                                 ("zero", "零分线", True), ("min", "最小值", False),
+                                 ("max", "最大值", False)):
         if not _present(ind, key):
             if required:
                 problems.append((at(key), f"缺少{label} {key}（{direction} 指标必填）"))
@@ -553,17 +559,18 @@ def _lines_problems(ind: Mapping, direction: str, at) -> list[Problem]:
             continue
         values[key] = ind[key]
     if "target" not in values:
-        return problems
+        return problems + _range_problems(values, unit, at)
     t = values["target"]
     lower = direction == "lower_better"
     rule = "越低越好" if lower else "越高越好"
     if "warning" in values:
         w = values["warning"]
-        if (lower and not w < t) or (not lower and not w > t):
-            side = "小于" if lower else "大于"
+        if (lower and not w <= t) or (not lower and not w >= t):
+            side = "小于或等于" if lower else "大于或等于"
             problems.append((at("warning"),
                              (f"预警线 warning（{_fmt(w)}）应{side}目标值 target（{_fmt(t)}）："
-                             f"指标{rule}，预警线应在达标一侧，达标但接近目标时亮黄灯")))
+                             f"指标{rule}，预警线应在达标一侧，达标但接近目标时亮黄灯；"
+                             f"等于目标值表示不设黄灯")))
     if "zero" in values:
         z = values["zero"]
         if (lower and not z > t) or (not lower and not z < t):
@@ -571,7 +578,22 @@ def _lines_problems(ind: Mapping, direction: str, at) -> list[Problem]:
             problems.append((at("zero"),
                              (f"零分线 zero（{_fmt(z)}）应{side}目标值 target（{_fmt(t)}）："
                              f"指标{rule}，零分线应在未达标一侧")))
-    return problems
+    # one message per line: a line on the wrong side is not also reported out of range
+    reported = {path for path, _message in problems}
+    return problems + [p for p in _range_problems(values, unit, at) if p[0] not in reported]
+
+
+def _range_problems(values: Mapping[str, float], unit: str | None, at) -> list[Problem]:
+    """min / max widen the unit's range (a growth rate may be negative); the lines must
+    lie inside the range a measurement may take."""
+    low, high = units.value_range(unit, values.get("min"), values.get("max"))
+    if low is not None and high is not None and low >= high:
+        return [(at("max"), f"最大值 max（{_fmt(high)}）应大于最小值 min（{_fmt(low)}）")]
+    outside = [key for key in ("target", "warning", "zero")
+               if key in values and not units.within(values[key], (low, high))]
+    shown = f"{_fmt(low) if low is not None else '-∞'} 到 {_fmt(high) if high is not None else '∞'}"
+    return [(at(key), f"{LINE_LABELS[key]} {key}（{_fmt(values[key])}）超出单位 {unit} 的取值范围"
+                      f"（{shown}）；范围不同的指标请设置 min / max") for key in outside]
 
 
 # --------------------------------------------------------------------------- defaults
@@ -609,7 +631,7 @@ def with_defaults(t: Mapping) -> dict:
             for key, value in DEFAULT_INDICATOR_SETTINGS.items():
                 if ind.get(key) is None:
                     ind[key] = value
-            for key in ("name_en", "target", "warning", "zero"):
+            for key in ("name_en", "target", "warning", "zero", "min", "max"):
                 ind.setdefault(key, None)
     return out
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
-from saas.domain.messages import N_, message_of
+from saas.domain.messages import N_, Name, message_of
 from saas.domain.periods import PeriodError, parse_period
 from saas.domain.permissions import (
     ASSESSMENT_ACTION_LABELS_ZH,
@@ -268,7 +268,9 @@ def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) ->
     with transaction():
         due = scoring.due_indicators(assessment)
         by_code = {i.code: i for i in due.indicators}
-        specs = {c: IndicatorSpec(c, i.direction, i.unit) for c, i in by_code.items()}
+        specs = {c: IndicatorSpec(c, i.direction, i.unit, Name(i.name, i.name_en),
+                                  i.value_min, i.value_max)
+                 for c, i in by_code.items()}
         result = validate_rows(labelled, specs)
         measurements = scoring.measurements_of(assessment)
         linked = _evidence_checks(result, assessment, by_code, measurements)

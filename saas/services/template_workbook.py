@@ -42,9 +42,12 @@ INDICATOR_COLUMNS = (
     ("clause", "条款编号"), ("code", "指标编码"), ("name", "指标名称"), ("name_en", "英文名称"),
     ("perspective", "维度"), ("unit", "单位"), ("direction", "方向"), ("target", "目标值"),
     ("warning", "预警线"), ("zero", "零分线"), ("max_points", "分值"), ("frequency", "频次"),
-    ("data_source", "数据来源"), ("evidence_required", "需佐证"),
+    ("data_source", "数据来源"), ("evidence_required", "需佐证"), ("min", "最小值"),
+    ("max", "最大值"),
 )
-NUMBER_FIELDS = ("target", "warning", "zero", "max_points")
+NUMBER_FIELDS = ("target", "warning", "zero", "max_points", "min", "max")
+OPTIONAL_COLUMNS = ("min", "max")
+"""Columns a workbook made before they existed may lack."""
 MAPPING_SETTINGS = ("perspective_weights", "grade_bands", "points")
 
 # Chinese words people type instead of the codes; the export writes the codes.
@@ -57,8 +60,6 @@ ALIASES = {
                   "每年": "annual", "年": "annual"},
     "data_source": {"机构自报": "self_report", "自报": "self_report", "结算数据": "claims",
                     "问卷调查": "survey", "现场检查": "inspection"},
-    "unit": {"次": "count", "元": "CNY", "天": "days", "小时": "hours", "是/否": "yes/no",
-             "分": "score"},
     "applies_to": {"医院": "hospital", "诊所": "clinic", "卫生室": "clinic",
                    "社区卫生服务中心": "clinic", "零售药店": "pharmacy", "药店": "pharmacy"},
     "perspective_weights": PERSPECTIVE_ALIASES,
@@ -156,6 +157,8 @@ def _sheet_rows(book, name: str, problems: _Problems):
 def _columns(header: dict, wanted: tuple, sheet: str, problems: _Problems) -> dict | None:
     found, ok = {}, True
     for field, label in wanted:
+        if label not in header and field in OPTIONAL_COLUMNS:
+            continue
         if label not in header:
             problems.add(_Cell(sheet, 1), N_("缺少列「%(label)s」", label=label))
             ok = False

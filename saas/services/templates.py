@@ -25,8 +25,10 @@ from saas.services.base import find, transaction
 from tenants.context import require
 
 INDICATOR_FIELDS = ("code", "name", "name_en", "perspective", "unit", "direction", "target",
-                    "warning", "zero", "max_points", "frequency", "data_source",
+                    "warning", "zero", "min", "max", "max_points", "frequency", "data_source",
                     "evidence_required")
+COLUMN_OF = {"min": "value_min", "max": "value_max"}
+"""Spec keys stored under another column name."""
 SETTING_KEYS = ("perspective_weights", "grade_bands", "points", "thresholds")
 
 
@@ -41,7 +43,7 @@ def content(template: Template) -> dict:
     by_clause: dict[int, list[dict]] = {}
     for ind in template.indicators:  # one query for all, not one per clause
         by_clause.setdefault(ind.clause_id, []).append(
-            {f: getattr(ind, f) for f in INDICATOR_FIELDS})
+            {f: getattr(ind, COLUMN_OF.get(f, f)) for f in INDICATOR_FIELDS})
     clauses = [{"number": clause.number, "title": clause.title, "text": clause.text,
                 "indicators": by_clause.get(clause.id, [])} for clause in template.clauses]
     return {"code": template.code, "name": template.name, "applies_to": list(template.applies_to),
@@ -91,8 +93,8 @@ def _add_clauses(template: Template, clauses: list[dict]) -> None:
         for ind in spec["indicators"]:
             db.session.add(Indicator(template_id=template.id, clause_id=clause.id,
                                      region_id=template.region_id, position=position,
-                                     **{f: ind.get(f) for f in INDICATOR_FIELDS if
-                                        ind.get(f) is not None}))
+                                     **{COLUMN_OF.get(f, f): ind.get(f)
+                                        for f in INDICATOR_FIELDS if ind.get(f) is not None}))
             position += 1
     db.session.flush()
 

@@ -32,13 +32,17 @@ def test_due_in(frequency, month, quarter, year):
 
 
 @pytest.mark.parametrize(("raw", "value"), [
-    ("0.45", 0.45), (" 0.45 ", 0.45), ("45%", 45.0), ("1,234.5", 1234.5), (3, 3.0),
-    ("０．５", 0.5), ("-2", -2.0), ("", None), (None, None), ("   ", None),
+    ("0.45", 0.45), (" 0.45 ", 0.45), ("45%", 45.0), (3, 3.0),
+    ("０．５", 0.5), ("", None), (None, None), ("   ", None),
     ("不适用", NOT_APPLICABLE), ("N/A", NOT_APPLICABLE),
 ])
 def test_parse_numbers(raw, value):
     assert parse_value("lower_better", "%", raw) == value or (
         value is NOT_APPLICABLE and parse_value("lower_better", "%", raw) is NOT_APPLICABLE)
+
+
+def test_thousands_separators():
+    assert parse_value("lower_better", "元", "1,234.5") == 1234.5
 
 
 @pytest.mark.parametrize("raw", ["abc", "1.2.3", True, "nan", "inf", 1e13, [1], "九十"])
@@ -47,10 +51,29 @@ def test_parse_refuses_what_is_not_a_number(raw):
         parse_value("higher_better", "%", raw)
 
 
-def test_counts_cannot_be_negative_but_rates_can():
-    with pytest.raises(ValueError, match="负数"):
-        parse_value("lower_better", "count", -1)
-    assert parse_value("lower_better", "%", -1) == -1.0
+@pytest.mark.parametrize(("unit", "raw", "refusal"), [
+    ("%", -0.1, "不能小于 0|应在 0 到 100 之间"), ("%", "100.5%", "应在 0 到 100 之间"),
+    ("count", -1, "不能小于 0"), ("件", -1, "不能小于 0"), ("元", -0.01, "不能小于 0"),
+    ("天", -3, "不能小于 0"), ("自定义单位", -1, "不能小于 0"),
+])
+def test_a_value_outside_its_unit_range_is_refused(unit, raw, refusal):
+    with pytest.raises(ValueError, match=refusal):
+        parse_value("lower_better", unit, raw)
+
+
+def test_an_indicator_widens_its_range_with_its_own_bounds():
+    """A growth rate (增幅) may fall, or more than double."""
+    assert parse_value("lower_better", "%", -12.5, value_min=-100) == -12.5
+    assert parse_value("lower_better", "%", 250, value_max=1000) == 250
+    with pytest.raises(ValueError, match="应在 -100 到 100 之间"):
+        parse_value("lower_better", "%", 101, value_min=-100)
+    assert parse_value("lower_better", "%", 0) == 0.0 and parse_value("higher_better", "%", 100) == 100
+
+
+def test_a_range_refusal_names_the_indicator():
+    due = {"RATE": IndicatorSpec("RATE", "higher_better", "%", "培训覆盖率")}
+    errors = validate_rows([("row 2", {"indicator_code": "RATE", "value": 120})], due).errors
+    assert errors == {"row 2": ["培训覆盖率：应在 0 到 100 之间"]}
 
 
 @pytest.mark.parametrize(("raw", "value"), [
@@ -69,7 +92,7 @@ def test_parse_refuses_other_booleans(raw):
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
 def test_numbers_round_trip_through_text(x):
-    assert math.isclose(parse_value("higher_better", "%", repr(x)), x)
+    assert math.isclose(parse_value("higher_better", "%", repr(x), -1e9, 1e9), x)
 
 
 def test_flags():

@@ -110,10 +110,44 @@ def test_warning_on_wrong_side_lower_better():
     assert "小于" in msg and "0.6" in msg and "0.5" in msg
 
 
-def test_warning_equal_to_target_is_wrong():
+def test_warning_equal_to_target_means_no_yellow_band():
     t = make_template()
     t["clauses"][2]["indicators"][0]["warning"] = 0.5
-    assert paths(validate_template(t)) == ["clauses[2].indicators[0].warning"]
+    t["clauses"][2]["indicators"][1]["warning"] = 98
+    assert validate_template(t) == []
+
+
+@pytest.mark.parametrize("unit", ["件", "次", "人次", "人", "元", "万元", "天", "小时", "分",
+                                  "床日", "%", "count"])
+def test_the_units_a_bureau_writes_are_accepted(unit):
+    t = make_template()
+    t["clauses"][2]["indicators"][0]["unit"] = unit
+    assert validate_template(t) == []
+
+
+@pytest.mark.parametrize("unit", ["", "   ", 5, "一二三四五六七八九十一二三四五六七"])
+def test_a_unit_is_short_text(unit):
+    t = make_template()
+    t["clauses"][2]["indicators"][0]["unit"] = unit
+    assert paths(validate_template(t)) == ["clauses[2].indicators[0].unit"]
+
+
+def test_lines_lie_inside_the_units_range_unless_the_indicator_widens_it():
+    t = make_template()
+    ind = t["clauses"][2]["indicators"][0]  # % lower_better: target 0.5, warning 0.4
+    ind.update(target=-5, warning=-6, zero=10)
+    assert sorted(paths(validate_template(t))) == ["clauses[2].indicators[0].target",
+                                                   "clauses[2].indicators[0].warning"]
+    ind["min"] = -100  # a growth rate (增幅) may fall
+    assert validate_template(t) == []
+    ind.update(min=50, max=10)
+    assert paths(validate_template(t)) == ["clauses[2].indicators[0].max"]
+
+
+def test_a_boolean_indicator_has_no_range():
+    t = make_template()
+    t["clauses"][3]["indicators"][0]["min"] = 0
+    assert paths(validate_template(t)) == ["clauses[3].indicators[0].min"]
 
 
 def test_warning_on_wrong_side_higher_better():
@@ -257,7 +291,7 @@ def test_unknown_perspective():
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("direction", "lower"), ("unit", "percent"), ("frequency", "weekly"),
+    [("direction", "lower"), ("unit", ""), ("frequency", "weekly"),
      ("data_source", "hearsay"), ("max_points", 0), ("max_points", -1),
      ("max_points", 2.125), ("evidence_required", "yes")],
 )

@@ -138,6 +138,11 @@ class Period:
         return self.start <= d <= self.end
 
 
+def last_closed_month(today: date) -> Period:
+    """The month a self-inspection is now due for (本期): the last month that has ended."""
+    return Period.month(today.year, today.month).previous()
+
+
 def parse_period(s: str | Period) -> Period:
     """Parse ``2026-10``, ``2026-Q3`` (``q`` accepted) or ``2026``; surrounding blanks are
     ignored. Raises :class:`PeriodError` (Chinese message) for anything else."""

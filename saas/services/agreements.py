@@ -24,7 +24,7 @@ from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
 from saas.models.agreements import AGREEMENT_STATUS
-from saas.services import audit, templates
+from saas.services import analytics, audit, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
@@ -45,9 +45,11 @@ _OUT_OF_CALENDAR = N_("日期应在 %(first)s 至 %(last)s 之间", first=str(li
 # ------------------------------------------------------------------------------ reading
 
 
-def list_statement(status: str | None = None, institution_id: int | None = None):
+def list_statement(status: str | None = None, institution_id: int | None = None,
+                   expiring: bool = False):
     """Agreements the context may see (the ORM filter scopes them), newest first: by
-    start, then number, both descending, so that ix_agreements_list serves every page."""
+    start, then number, both descending, so that ix_agreements_list serves every page.
+    ``expiring``: only those in their renewal window (analytics.expiring_agreements)."""
     statement = (select(Agreement)
                  .options(selectinload(Agreement.institution), selectinload(Agreement.template))
                  .order_by(Agreement.start.desc(), Agreement.number.desc(),
@@ -56,6 +58,9 @@ def list_statement(status: str | None = None, institution_id: int | None = None)
         statement = statement.where(Agreement.status == status)
     if institution_id:
         statement = statement.where(Agreement.institution_id == institution_id)
+    if expiring:
+        statement = statement.where(Agreement.id.in_(
+            analytics.expiring_agreements().with_only_columns(Agreement.id)))
     return statement
 
 
@@ -121,10 +126,11 @@ def available_actions(agreement: Agreement, role: str | None) -> list[str]:
 # ----------------------------------------------------------------------------- creating
 
 
-def list_page(status: str | None = None, after: str | None = None, size: int = 50) -> dict:
+def list_page(status: str | None = None, after: str | None = None, size: int = 50,
+              expiring: bool = False) -> dict:
     """One page of :func:`list_statement` (keyset paging, a kept count:
     saas.services.paging)."""
-    return page_of(list_statement(status), 1, size, after)
+    return page_of(list_statement(status, expiring=expiring), 1, size, after)
 
 
 def new_agreement_choices() -> dict | None:

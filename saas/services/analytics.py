@@ -18,12 +18,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
+from saas.domain.lifecycle import DEFAULT_RENEWAL_MONTHS_BEFORE
+from saas.domain.periods import add_months
 from saas.domain.permissions import COUNTING_KINDS
 from saas.extensions import db
-from saas.models import Agreement, Assessment, Institution
+from saas.models import Agreement, Assessment, Indicator, Institution, Measurement
 from saas.timeutil import today_local
+
+SUBMITTED = ("submitted", "finalized")
+"""States in which an assessment's results are the institution's word (ranked, counted)."""
 
 
 def latest_scores(institution_ids: Collection[int] | None = None):
@@ -93,3 +98,74 @@ def grades() -> dict[str | None, int]:
         .outerjoin(latest, latest.c.institution_id == Institution.id)
         .group_by(latest.c.grade)).all()
     return {grade: n for grade, n in rows}
+
+
+def is_red(value, not_applicable, direction, target):
+    """SQL twin of saas.domain.scoring.score_indicator's colour == "red" (红色预警: the
+    target is missed) for a measurement's columns and its indicator's: a value that is
+    there and applicable, and for "lower is better" above the target, for "higher is
+    better" below it, for a yes/no indicator a no. tests/test_workbench.py compares the
+    two."""
+    return and_(
+        value.is_not(None), not_applicable.is_(False),
+        or_(and_(direction == "lower_better", value > target),
+            and_(direction == "higher_better", value < target),
+            and_(direction == "boolean", value == 0)))
+
+
+def red_measurements(assessment_ids):
+    """Select ``(assessment_id, red)``: per assessment of ``assessment_ids`` (a select of
+    ids), how many of its measurements are red."""
+    red = is_red(Measurement.value, Measurement.not_applicable, Indicator.direction,
+                 Indicator.target)
+    return (select(Measurement.assessment_id, func.count().label("red"))
+            .join(Indicator, Indicator.id == Measurement.indicator_id)
+            .where(Measurement.assessment_id.in_(assessment_ids), red)
+            .group_by(Measurement.assessment_id))
+
+
+def institutions_needing_attention(flag: str, period: str):
+    """Select of institution ids for a workbench figure of ``period`` (a month):
+
+    * ``red``: a submitted or finalized assessment of a counting kind with a red
+      indicator (红色预警);
+    * ``fail``: such an assessment graded 不合格;
+    * ``self_missing``: an active agreement but no submitted self-inspection
+      (自查未提交: none, or still a draft)."""
+    counted = select(Assessment.id).where(
+        Assessment.period == period, Assessment.kind.in_(COUNTING_KINDS),
+        Assessment.status.in_(SUBMITTED))
+    if flag == "red":
+        red = red_measurements(counted).subquery()
+        return (select(Assessment.institution_id)
+                .join(red, red.c.assessment_id == Assessment.id).distinct())
+    if flag == "fail":
+        return counted.with_only_columns(Assessment.institution_id).where(
+            Assessment.grade == "fail").distinct()
+    if flag == "self_missing":
+        submitted = select(Assessment.institution_id).where(
+            Assessment.period == period, Assessment.kind == "self",
+            Assessment.status.in_(SUBMITTED))
+        return (select(Agreement.institution_id).where(Agreement.status == "active")
+                .where(Agreement.institution_id.not_in(submitted)).distinct())
+    raise ValueError("unknown attention flag", flag)
+
+
+ATTENTION_FLAGS = ("red", "fail", "self_missing")
+
+
+def expiring_agreements(today: date | None = None,
+                        months: int = DEFAULT_RENEWAL_MONTHS_BEFORE):
+    """Select of the active agreements whose term ends within ``months`` (the renewal
+    window, 续签窗口) and that have no successor yet."""
+    today = today or today_local()
+    successor = select(Agreement.predecessor_id).where(Agreement.predecessor_id.is_not(None))
+    return select(Agreement).where(
+        Agreement.status == "active", Agreement.end >= today,
+        Agreement.end <= add_months(today, months), Agreement.id.not_in(successor))
+
+
+def count(statement) -> int:
+    """How many rows a select returns, counted by the database."""
+    return db.session.execute(
+        select(func.count()).select_from(statement.subquery())).scalar_one()

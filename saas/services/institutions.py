@@ -21,10 +21,16 @@ def institution_of(user):
     ).scalar_one_or_none()
 
 
-def list_statement(kind: str | None = None, q: str | None = None):
+def list_statement(kind: str | None = None, q: str | None = None,
+                   attention: str | None = None, period: str | None = None):
     """Institutions the context may see (the ORM filter scopes them), ordered by code
-    (unique in a region; the id orders across regions and makes the keyset unique)."""
+    (unique in a region; the id orders across regions and makes the keyset unique).
+    ``attention`` and ``period``: only those a workbench figure counts
+    (analytics.institutions_needing_attention)."""
     statement = select(Institution).order_by(Institution.code, Institution.id)
+    if attention and period:
+        statement = statement.where(Institution.id.in_(
+            analytics.institutions_needing_attention(attention, period)))
     if kind:
         statement = statement.where(Institution.kind == kind)
     if q:
@@ -33,9 +39,10 @@ def list_statement(kind: str | None = None, q: str | None = None):
 
 
 def page(kind: str | None, q: str | None, number: int, size: int,
-         after: str | None = None) -> dict:
+         after: str | None = None, attention: str | None = None,
+         period: str | None = None) -> dict:
     """One page of :func:`overview` rows of the institutions the context may see."""
-    found = page_of(list_statement(kind, q), number, size, after)
+    found = page_of(list_statement(kind, q, attention, period), number, size, after)
     return {**found, "items": overview(found["items"])}
 
 

@@ -24,6 +24,7 @@ from saas.web import (  # noqa: F401
     findings,
     institutions,
     templates_pages,
+    workbench,
 )
 
 

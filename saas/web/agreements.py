@@ -43,12 +43,14 @@ def agreement_list():
             flash(_("已新建协议（草拟），请核对后签订"), "success")
             return redirect(url_for("web.agreement", agreement_id=created.id))
     status = request.args.get("status") if request.args.get("status") in STATES else None
-    page = agreements.list_page(status, request.args.get("after") or None)
+    expiring = request.args.get("expiring") == "1"
+    page = agreements.list_page(status, request.args.get("after") or None, expiring=expiring)
+    args = {k: v for k, v in (("status", status), ("expiring", "1" if expiring else None)) if v}
     return render_template("agreements/list.html", rows=page["items"], page=page,
-                           status=status, states=STATES,
+                           status=status, states=STATES, expiring=expiring,
                            choices=agreements.new_agreement_choices(), form=form,
                            errors=errors, endpoint="web.agreements",
-                           args={"status": status} if status else {}), (422 if errors else 200)
+                           args=args), (422 if errors else 200)
 
 
 @web.get("/agreements/institution-choices", endpoint="agreement_institution_choices")

@@ -37,7 +37,8 @@ def _list_filters() -> dict:
 
 @web.route("/assessments", methods=["GET", "POST"], endpoint="assessments")
 def assessment_list():
-    filters, errors, form = _list_filters(), {}, {}
+    filters, errors = _list_filters(), {}
+    form = {"kind": filters["kind"], "period": filters["period"]}  # a new one of what is shown
     if request.method == "POST":
         form = {k: (request.form.get(k) or "").strip() for k in ("agreement_id", "kind",
                                                                  "period")}

@@ -1,19 +1,21 @@
 """机构列表与机构详情."""
 
-from flask import redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import render_template, request
 
-from saas.services import institutions
+from saas.domain.periods import PeriodError, parse_period
+from saas.services import analytics, institutions
 from saas.web import web
 
 PAGE_SIZE = 50
 
 
-@web.get("/")
-def index():
-    if current_user.institution_id:
-        return redirect(url_for("web.institution", institution_id=current_user.institution_id))
-    return redirect(url_for("web.institutions"))
+def _attention() -> tuple[str | None, str | None]:
+    attention = request.args.get("attention")
+    try:
+        period = str(parse_period(request.args.get("period") or ""))
+    except PeriodError:
+        return None, None
+    return (attention, period) if attention in analytics.ATTENTION_FLAGS else (None, None)
 
 
 @web.get("/institutions", endpoint="institutions")
@@ -21,10 +23,13 @@ def institution_list():
     kind = request.args.get("kind") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     after = request.args.get("after") or None
-    page = institutions.page(kind, q, 1, PAGE_SIZE, after)
+    attention, period = _attention()
+    page = institutions.page(kind, q, 1, PAGE_SIZE, after, attention, period)
+    args = {k: v for k, v in (("kind", kind), ("q", q), ("attention", attention),
+                              ("period", period)) if v}
     return render_template("institutions/list.html", rows=page["items"], page=page,
-                           kind=kind, q=q or "",
-                           args={k: v for k, v in (("kind", kind), ("q", q)) if v})
+                           kind=kind, q=q or "", attention=attention, period=period,
+                           args=args)
 
 
 @web.get("/institutions/<int:institution_id>")

@@ -208,8 +208,12 @@ def test_suspend_resume_rescind_cycle(app, api_as):
     assert resumed.get_json()["suspended_at"] is None
     assert api.post(f"{path}/resume", json={"reason": "x"}).status_code == 409
 
-    rescinded = api.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
+    asked = api.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
+    assert asked.status_code == 200 and asked.get_json()["status"] == "active"
+    assert asked.get_json()["rescission_reason"] == "欺诈骗保"
+    rescinded = api_as("a_bureau_inspector").post(f"{path}/rescind", json={})
     assert rescinded.status_code == 200 and rescinded.get_json()["status"] == "rescinded"
+    assert rescinded.get_json()["status_reason"] == "欺诈骗保"
     for action, body in (("sign", {}), ("suspend", {"reason": "x"}), ("resume", {"reason": "x"}),
                          ("rescind", {"reason": "x"}), ("renew", {})):
         refused = api.post(f"{path}/{action}", json=body)
@@ -218,7 +222,22 @@ def test_suspend_resume_rescind_cycle(app, api_as):
 
     assert audit_actions(app, agreement_id) == [
         "agreement.created", "agreement.signed", "agreement.suspended", "agreement.resumed",
-        "agreement.rescinded"]
+        "agreement.rescission_requested", "agreement.rescinded",
+        "agreement.rescission_confirmed"]
+
+
+def test_rescission_needs_a_second_bureau_user(app, api_as):
+    admin = api_as("a_bureau_admin")
+    path = f"/agreements/{numbers(admin)['A-2026-001']}"
+    assert admin.post(f"{path}/rescind", json={"reason": "欺诈骗保"}).status_code == 200
+    again = admin.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
+    assert again.status_code == 409 and "另一位" in again.get_json()["detail"]
+    assert api_as("ah1_admin").post(f"{path}/rescind", json={}).status_code == 403
+    withdrawn = admin.delete(f"{path}/rescind")
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["rescission_requested_by"] is None
+    assert admin.delete(f"{path}/rescind").status_code == 409
+    assert api_as("a_bureau_inspector").post(f"{path}/rescind", json={}).status_code == 403
+    assert admin.get(path).get_json()["status"] == "active"
 
 
 def test_second_suspension_in_a_term_proposes_rescission(app, api_as):
@@ -553,12 +572,22 @@ def test_page_actions_flash_chinese_messages(api_as, web_as):
 
     assert "理由不能为空" in act("suspend")
     page = act("suspend", "记分达到 12 分")
-    assert "操作成功" in page and "已中止" in page and "记分达到 12 分" in page
+    assert "已中止协议 A-2026-001" in page and "记分达到 12 分" in page
     assert "不能执行「签订」" in act("sign")
     assert "未知操作" in act("delete")
-    assert "操作成功" in act("resume", "整改完成")
+    assert "已恢复协议 A-2026-001" in act("resume", "整改完成")
     renewed = act("renew")
     assert "已生成续签协议" in renewed and "A-2026-001-R1" in renewed
+    asked = act("rescind", "欺诈骗保")
+    assert "待另一位医保局用户复核" in asked and 'id="rescission-request"' in asked
+    assert "需要另一位医保局用户复核后才生效" in asked and "confirm-rescission" not in asked
+    inspector = web_as("a_bureau_inspector")
+    page = inspector.get(path).get_data(as_text=True)
+    assert 'id="confirm-rescission"' in page and "1 年内不得重新申请" in page
+    done = inspector.post(f"{path}/actions", data={"action": "rescind",
+                                                    "csrf_token": csrf_from(page)})
+    assert "已解除协议 A-2026-001" in inspector.get(done.headers["Location"]).get_data(
+        as_text=True)
 
 
 def test_page_creates_a_draft_agreement(app, api_as, web_as):

@@ -26,8 +26,18 @@ def test_bureau_admin_opens_an_agreement_and_suspends_it(page_as):
 
     page.fill("#reason", "年度记分达到 12 分")
     page.click("#agreement-actions button[value=suspend]")
-    page.wait_for_load_state()
-    assert "操作成功" in page.locator(".alert").first.inner_text()
+    dialog = page.locator("#confirm-dialog")
+    dialog.wait_for(state="visible")
+    assert "暂停医保费用结算" in dialog.inner_text() and "A-2026-001" in dialog.inner_text()
+    dialog.locator("button", has_text="取消").click()
+    dialog.wait_for(state="hidden")
+    assert page.locator("h1 .status-badge").inner_text() == "履行中"  # nothing was sent
+    page.click("#agreement-actions button[value=suspend]")
+    dialog.wait_for(state="visible")
+    dialog.locator(".confirm-ok").click()
+    page.wait_for_url("**/agreements/*")
+    page.wait_for_selector(".alert-success")
+    assert "已中止协议 A-2026-001" in page.locator(".alert").first.inner_text()
     assert page.locator("h1 .status-badge").inner_text() == "已中止"
     assert "年度记分达到 12 分" in page.locator("#history").inner_text()
 
@@ -75,3 +85,30 @@ def test_bureau_admin_creates_an_agreement_in_the_form_and_signs_it(page_as):
     page.click("#agreement-actions button[value=sign]")
     page.wait_for_load_state()
     assert page.locator("h1 .status-badge").inner_text() == "履行中"
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_rescission_asks_first_and_needs_a_second_bureau_user(page_as):
+    admin = page_as("a_bureau_admin")
+    admin.goto(admin.base + "/agreements")
+    admin.click("text=A-2026-002")
+    admin.wait_for_load_state()
+    admin.fill("#reason", "欺诈骗保")
+    admin.click("#agreement-actions button[value=rescind]")
+    dialog = admin.locator("#confirm-dialog")
+    dialog.wait_for(state="visible")
+    assert "1 年内不得重新申请" in dialog.inner_text()
+    dialog.locator(".confirm-ok").click()
+    admin.wait_for_selector("#rescission-request")
+    assert admin.locator("h1 .status-badge").inner_text() == "履行中"
+    assert admin.locator("#confirm-rescission").count() == 0
+    url = admin.url
+
+    inspector = page_as("a_bureau_inspector")
+    inspector.goto(url)
+    inspector.click("#confirm-rescission")
+    inspector.locator("#confirm-dialog").wait_for(state="visible")
+    inspector.locator("#confirm-dialog .confirm-ok").click()
+    inspector.wait_for_selector(".alert-success")
+    assert "已解除协议 A-2026-002" in inspector.locator(".alert-success").inner_text()
+    assert inspector.locator("h1 .status-badge").inner_text() == "已解除"

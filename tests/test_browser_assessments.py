@@ -92,5 +92,5 @@ def test_finding_form_on_a_phone(page_as, api_as, app, backend):
     assert "/findings" in page.url
     card = page.locator(".finding").first
     assert "重复收费" in card.inner_text() and "880.00" in card.inner_text()
-    assert card.locator("a").count() == 2  # the two photos
+    assert card.locator("a[href^='/evidence/']").count() == 2  # the two photos
     assert _no_horizontal_scroll(page)

@@ -3,6 +3,7 @@ confirm / dismiss by the right roles, the one-click finding from a red indicator
 tenant isolation."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -217,9 +218,14 @@ def test_phone_form_bad_input_saves_nothing(app, api_as, web_as, form, message):
                            content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and message in text
+    good_photo = "photos" not in form  # kept for the next try, linked to nothing yet
+    assert ('id="kept-photos"' in text) == good_photo
     with acting(app, "a_bureau_admin"):
         assert db.session.execute(select(func.count()).select_from(Finding)).scalar_one() == 0
-        assert db.session.execute(select(func.count()).select_from(Evidence)).scalar_one() == 0
+        assert db.session.execute(select(func.count()).select_from(Evidence).where(
+            Evidence.finding_id.is_not(None))).scalar_one() == 0
+        assert db.session.execute(select(func.count()).select_from(Evidence)).scalar_one() == \
+            int(good_photo)
 
 
 def test_phone_form_is_refused_to_roles_that_cannot_record(app, api_as, web_as):
@@ -230,33 +236,88 @@ def test_phone_form_is_refused_to_roles_that_cannot_record(app, api_as, web_as):
         f"/assessments/{routine['id']}/findings/new").status_code == 404
 
 
-def test_one_click_finding_from_a_red_indicator(app, api_as, web_as):
+def test_a_red_indicator_opens_the_finding_form_prefilled(app, api_as, web_as):
     inspector = api_as("a_bureau_inspector")
     routine = create(inspector, app, kind="routine", period="2026-05")
     put(inspector, routine["id"], [{"indicator_code": "VIOL-RATIO", "value": 0.8},
                                    {"indicator_code": "DATA-UPLOAD", "value": 100}])
     client = web_as("a_bureau_inspector")
     html = client.get(f"/assessments/{routine['id']}/scorecard").get_data(as_text=True)
-    assert html.count('class="btn btn-sm btn-outline-danger text-nowrap raise-finding"') == 1
-    for _ in range(2):  # a double click gives one finding
-        response = client.post(f"/assessments/{routine['id']}/findings/from-indicator",
-                               data={"csrf_token": csrf_from(html),
-                                     "indicator_code": "VIOL-RATIO"})
-        assert response.status_code == 302
-    items = inspector.get(f"/findings?assessment_id={routine['id']}").get_json()["items"]
-    assert len(items) == 1
-    finding = items[0]
-    assert (finding["indicator_code"], finding["clause_number"], finding["status"]) == (
-        "VIOL-RATIO", "2.1.1", "draft")
-    assert "违规费用占比" in finding["description"] and "0.8%" in finding["description"]
+    assert html.count('raise-finding" href="') == 1
+    form = client.get(f"/assessments/{routine['id']}/findings/new?indicator_code=VIOL-RATIO")
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert '<option value="VIOL-RATIO" selected>' in page
+    assert '<option value="2.1.1" selected>' in page
+    assert "违规费用占比" in page and "0.8%" in page
+    # nothing is saved by opening it, and it is not saved ungraded
+    assert inspector.get(f"/findings?assessment_id={routine['id']}").get_json()["items"] == []
+    refused = client.post(f"/assessments/{routine['id']}/findings/new", data={
+        "csrf_token": csrf_from(page), "indicator_code": "VIOL-RATIO", "clause_number": "2.1.1",
+        "description": "违规费用占比 0.8%"})
+    assert refused.status_code == 422
+    assert inspector.get(f"/findings?assessment_id={routine['id']}").get_json()["items"] == []
+    saved = client.post(f"/assessments/{routine['id']}/findings/new", data={
+        "csrf_token": csrf_from(page), "indicator_code": "VIOL-RATIO", "clause_number": "2.1.1",
+        "category": "other", "severity": "serious", "description": "违规费用占比 0.8%"})
+    assert saved.status_code == 302
+    (finding,) = inspector.get(f"/findings?assessment_id={routine['id']}").get_json()["items"]
+    assert (finding["indicator_code"], finding["clause_number"], finding["severity"]) == (
+        "VIOL-RATIO", "2.1.1", "serious")
     html = client.get(f"/assessments/{routine['id']}/scorecard").get_data(as_text=True)
     assert "raise-finding" not in html and "已登记问题" in html
-    # A green indicator is not a finding.
-    response = client.post(f"/assessments/{routine['id']}/findings/from-indicator",
-                           data={"csrf_token": csrf_from(html), "indicator_code": "DATA-UPLOAD"})
-    assert response.status_code == 302
-    assert len(inspector.get(f"/findings?assessment_id={routine['id']}").get_json()[
-        "items"]) == 1
+    # a green indicator prefills nothing
+    green = client.get(f"/assessments/{routine['id']}/findings/new?indicator_code=DATA-UPLOAD")
+    assert "数据按规上传率" not in green.get_data(as_text=True).split('id="description"')[1][:200]
+
+
+def test_a_draft_finding_can_be_edited_and_a_decided_one_cannot(app, api_as, web_as):
+    inspector = api_as("a_bureau_inspector")
+    routine = create(inspector, app, kind="routine", period="2026-05")
+    finding = _finding(inspector, routine["id"])
+    client = web_as("a_bureau_inspector")
+    listing = client.get(f"/findings?assessment_id={routine['id']}").get_data(as_text=True)
+    assert f"/findings/{finding['id']}/edit" in listing
+    form = client.get(f"/findings/{finding['id']}/edit").get_data(as_text=True)
+    assert finding["description"] in form
+    saved = client.post(f"/findings/{finding['id']}/edit", data={
+        "csrf_token": csrf_from(form), "category": "other", "severity": "minor",
+        "description": "改正后的描述", "amount_yuan": "12.50"})
+    assert saved.status_code == 302
+    edited = inspector.get(f"/findings/{finding['id']}").get_json()
+    assert (edited["description"], edited["severity"], edited["amount_fen"]) == (
+        "改正后的描述", "minor", 1250)
+    patched = inspector.patch(f"/findings/{finding['id']}", json={"severity": "general"})
+    assert patched.status_code == 200 and patched.get_json()["severity"] == "general"
+    assert patched.get_json()["description"] == "改正后的描述"
+    blank = inspector.patch(f"/findings/{finding['id']}", json={"description": " "})
+    assert blank.status_code == 422 and "description" in blank.get_json()["errors"]
+    assert api_as("a_bureau_admin").post(f"/findings/{finding['id']}/confirm",
+                                         json={}).status_code == 200
+    assert inspector.patch(f"/findings/{finding['id']}",
+                           json={"severity": "minor"}).status_code == 409
+    again = client.get(f"/findings/{finding['id']}/edit")
+    assert again.status_code == 302
+
+
+def test_a_photo_chosen_before_a_refusal_is_kept(app, api_as, web_as):
+    inspector = api_as("a_bureau_inspector")
+    routine = create(inspector, app, kind="routine", period="2026-05")
+    client = web_as("a_bureau_inspector")
+    url = f"/assessments/{routine['id']}/findings/new"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    refused = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": token, "category": "other", "description": "",
+        "photos": [(io.BytesIO(PNG), "现场.png")]})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="kept-photos"' in page and "现场.png" in page
+    kept = int(re.search(r'name="kept_photo" value="(\d+)"', page).group(1))
+    saved = client.post(url, data={"csrf_token": token, "category": "other",
+                                   "severity": "minor", "description": "有照片",
+                                   "kept_photo": str(kept)})
+    assert saved.status_code == 302
+    (finding,) = inspector.get(f"/findings?assessment_id={routine['id']}").get_json()["items"]
+    assert finding["evidence_ids"] == [kept]
 
 
 def test_findings_page_confirm_dismiss_for_bureau_only(app, api_as, web_as):

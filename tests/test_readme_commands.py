@@ -47,7 +47,7 @@ def _wait_for(url: str, proc, seconds: int) -> None:
     raise AssertionError(f"{url} did not answer within {seconds}s")
 
 
-def _sign_in(base: str) -> int:
+def _sign_in(base: str) -> tuple:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
@@ -55,7 +55,7 @@ def _sign_in(base: str) -> int:
     data = urllib.parse.urlencode({"email": "zhou.jianhua@xhyb.example",
                                    "password": "Pact-demo-2026", "csrf_token": token}).encode()
     landing = opener.open(f"{base}/login", data=data)
-    return landing.status, landing.geturl(), landing.read().decode()
+    return landing.status, landing.geturl(), landing.read().decode(), opener
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +77,10 @@ def test_first_command_installs_and_serves_the_demo(clone):
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_for(f"{base}/healthz", proc, 600)
-            status, url, html = _sign_in(base)
-            assert status == 200 and url.endswith("/institutions"), url
-            assert "西湖区中心医院" in html
+            status, url, html, opener = _sign_in(base)
+            assert status == 200 and url.endswith("/"), url
+            assert 'id="workbench"' in html  # the bureau admin lands on the 工作台
+            assert "西湖区中心医院" in opener.open(f"{base}/institutions").read().decode()
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)

@@ -41,6 +41,10 @@ class AgreementSchema(ma.Schema):
     suspensions = ma.fields.Integer()
     suspended_at = ma.fields.Date(allow_none=True)
     status_reason = ma.fields.String(allow_none=True)
+    rescission_requested_by = ma.fields.Integer(allow_none=True, metadata={
+        "description": "the bureau admin who asked for 解除, waiting for a second user"})
+    rescission_requested_at = ma.fields.DateTime(allow_none=True)
+    rescission_reason = ma.fields.String(allow_none=True)
 
 
 class AgreementArgs(PageArgs):
@@ -62,6 +66,11 @@ class AgreementActionSchema(StrictSchema):
 
 class AgreementReasonSchema(StrictSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class RescindSchema(StrictSchema):
+    reason = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={
+        "description": "required when asking; a second bureau user confirms without it"})
 
 
 class AgreementRenewSchema(StrictSchema):
@@ -171,11 +180,18 @@ class AgreementResume(MethodView):
 
 @blp.route("/<int:agreement_id>/rescind")
 class AgreementRescind(MethodView):
-    @blp.arguments(AgreementReasonSchema)
+    @blp.arguments(RescindSchema)
     @blp.response(200, AgreementSchema)
     def post(self, body, agreement_id):
-        """解除: active or suspended → rescinded."""
-        return agreements.rescind(agreement_id, body["reason"])
+        """解除 by two people: a bureau admin asks (with the reason; the agreement then
+        carries `rescission_requested_by`), another bureau user confirms (active or
+        suspended → rescinded). The requester confirming is a 409."""
+        return agreements.rescind(agreement_id, body.get("reason"))
+
+    @blp.response(200, AgreementSchema)
+    def delete(self, agreement_id):
+        """Withdraw a rescission request not yet confirmed."""
+        return agreements.withdraw_rescission(agreement_id)
 
 
 @blp.route("/<int:agreement_id>/changes")

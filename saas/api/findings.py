@@ -64,6 +64,19 @@ class FindingCreateSchema(StrictSchema):
     evidence_ids = ma.fields.List(Id(), load_default=list)
 
 
+class FindingUpdateSchema(StrictSchema):
+    """The fields of a draft finding to change; the others stay."""
+
+    clause_number = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
+    indicator_code = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
+    category = ma.fields.String(validate=ma.validate.OneOf(CATEGORY_CODES))
+    severity = ma.fields.String(validate=ma.validate.OneOf(SEVERITIES))
+    amount_fen = Int(minimum=0, maximum=MAX_AMOUNT_FEN)
+    description = ma.fields.String(validate=ma.validate.Length(max=MAX_DESCRIPTION))
+    location = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    evidence_ids = ma.fields.List(Id())
+
+
 class FindingConfirmSchema(StrictSchema):
     pass
 
@@ -99,6 +112,12 @@ class FindingItem(MethodView):
     @blp.response(200, FindingSchema)
     def get(self, finding_id):
         return findings.get(finding_id)
+
+    @blp.arguments(FindingUpdateSchema)
+    @blp.response(200, FindingSchema)
+    def patch(self, changes, finding_id):
+        """Correct a draft finding (待确认); a confirmed or dismissed one is a 409."""
+        return findings.edit(finding_id, changes)
 
 
 @blp.route("/<int:finding_id>/confirm")

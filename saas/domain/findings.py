@@ -43,10 +43,6 @@ _TRANSITIONS = MappingProxyType({("draft", "confirm"): "confirmed",
                                  ("draft", "dismiss"): "dismissed"})
 _ACTION_LABELS_ZH = {"confirm": "确认", "dismiss": "驳回"}
 
-#: A finding raised in one click from a red indicator of the scorecard: the inspector has
-#: not judged it yet, so it is a draft of the general kind; a bureau user confirms it
-#: (or dismisses it and records a precise one).
-FROM_INDICATOR_DEFAULTS = MappingProxyType({"category": "other", "severity": "general"})
 
 MAX_DESCRIPTION = 5000
 # 涉及金额 in fen, stored as a 64-bit integer; a ceiling of ¥1 trillion catches typos

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from saas.domain import lifecycle, limits
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.messages import N_, message_of
-from saas.domain.permissions import can
+from saas.domain.permissions import BUREAU_ROLES, can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
@@ -240,8 +240,65 @@ def resume(agreement_id: int, reason: str) -> Agreement:
     return _change(agreement_id, "resume", reason)
 
 
-def rescind(agreement_id: int, reason: str) -> Agreement:
-    return _change(agreement_id, "rescind", reason)
+def rescind(agreement_id: int, reason: str | None) -> Agreement:
+    """解除 by two people (双人复核): a bureau admin asks for it with the reason; it takes
+    effect when another bureau user confirms (the requester cannot). Until then the
+    agreement stays as it is, with the request on it."""
+    with transaction():
+        agreement = _locked(agreement_id)
+        ctx = require()
+        if agreement.rescission_requested_by is None:
+            _require(PERMISSIONS["rescind"])
+            _request_rescission(agreement, _reason(reason))
+        elif agreement.rescission_requested_by == ctx.user_id:
+            raise Conflict(N_("解除协议需要另一位医保局用户复核确认"))
+        elif ctx.role not in BUREAU_ROLES:
+            raise Forbidden(N_("只有医保局用户可以复核解除协议"))
+        else:
+            _confirm_rescission(agreement, ctx.user_id)
+    return agreement
+
+
+def withdraw_rescission(agreement_id: int) -> Agreement:
+    """Take back a rescission request that was not confirmed."""
+    with transaction():
+        agreement = _locked(agreement_id)
+        _require(PERMISSIONS["rescind"])
+        if agreement.rescission_requested_by is None:
+            raise Conflict(N_("该协议没有待复核的解除申请"))
+        before = column_snapshot(agreement)
+        _clear_rescission_request(agreement)
+        audit.record("agreement.rescission_withdrawn", agreement, before=before,
+                     after=column_snapshot(agreement))
+    return agreement
+
+
+def _request_rescission(agreement: Agreement, reason: str) -> None:
+    try:
+        lifecycle.next_state(agreement.status, "rescind", end=agreement.end)
+    except lifecycle.TransitionError as exc:
+        raise Conflict(message_of(exc)) from exc
+    before = column_snapshot(agreement)
+    agreement.rescission_requested_by = require().user_id
+    agreement.rescission_requested_at = utcnow()
+    agreement.rescission_reason = reason
+    db.session.flush()
+    audit.record("agreement.rescission_requested", agreement, before=before,
+                 after=column_snapshot(agreement))
+
+
+def _confirm_rescission(agreement: Agreement, confirmed_by: int) -> None:
+    requested_by, reason = agreement.rescission_requested_by, agreement.rescission_reason
+    _clear_rescission_request(agreement)
+    _apply(agreement, "rescind", reason)
+    audit.record("agreement.rescission_confirmed", agreement,
+                 after={"requested_by": requested_by, "confirmed_by": confirmed_by})
+
+
+def _clear_rescission_request(agreement: Agreement) -> None:
+    agreement.rescission_requested_by = None
+    agreement.rescission_requested_at = None
+    agreement.rescission_reason = None
 
 
 def _change(agreement_id: int, action: str, reason: str | None = None) -> Agreement:

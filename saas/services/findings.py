@@ -8,7 +8,7 @@ self-inspection is self-reported (自查自纠从宽).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -156,27 +156,65 @@ def _add(assessment, data: FindingInput, clause, indicator) -> Finding:
     return finding
 
 
-def from_indicator(assessment_id: int, indicator_code: str) -> Finding:
-    """One click on a red indicator of the scorecard: a draft finding prefilled with the
-    indicator, its clause and what was measured. Clicking twice gives the same draft."""
+def prefill(assessment_id: int, indicator_code: str) -> dict:
+    """"登记问题" on a red indicator of the scorecard: the form's indicator, clause and a
+    description of what was measured. Nothing is saved: the inspector still grades it."""
     assessment = find(Assessment, assessment_id)
     check_recordable(assessment)
     rows = {r["code"]: r for r in scoring.scorecard_rows(assessment)}
     row = rows.get(indicator_code)
-    if row is None:
-        raise Invalid(N_("本期考核没有该指标"), {"indicator_code": [N_("本期考核没有该指标")]})
-    if row["color"] != "red":
-        raise Conflict(N_("该指标未亮红灯，无需登记问题"))
-    existing = db.session.execute(
-        select(Finding).join(Indicator, Indicator.id == Finding.indicator_id)
-        .where(Finding.assessment_id == assessment.id, Finding.status == "draft",
-               Indicator.code == indicator_code)).scalars().first()
-    if existing is not None:
-        return existing
-    description = rules.indicator_description(row["name"], row["value"], row["target"],
-                                              row["unit"], row["direction"])
-    return create(FindingInput(assessment_id=assessment.id, indicator_code=indicator_code,
-                               description=description, **rules.FROM_INDICATOR_DEFAULTS))
+    if row is None or row["color"] != "red":
+        return {}
+    indicator = db.session.execute(
+        select(Indicator).where(Indicator.template_id == assessment.agreement.template_id,
+                                Indicator.code == indicator_code)).scalar_one()
+    return {"indicator_code": indicator_code, "clause_number": indicator.clause.number,
+            "description": rules.indicator_description(row["name"], row["value"],
+                                                       row["target"], row["unit"],
+                                                       row["direction"])}
+
+
+def edit(finding_id: int, changes: dict) -> Finding:
+    """PATCH: the draft finding with only the given fields changed (:func:`update`)."""
+    finding = get(finding_id)
+    current = FindingInput(
+        assessment_id=finding.assessment_id, category=finding.category,
+        severity=finding.severity, description=finding.description,
+        amount_fen=finding.amount_fen, location=finding.location,
+        clause_number=finding.clause.number if finding.clause else None,
+        indicator_code=finding.indicator.code if finding.indicator else None)
+    return update(finding_id, replace(current, **changes))
+
+
+def update(finding_id: int, data: FindingInput) -> Finding:
+    """Correct a draft finding (待确认): the same checks as :func:`create`; a decided one
+    is kept as it was decided."""
+    finding = get(finding_id)
+    check_recordable(finding.assessment)
+    if finding.status != "draft":
+        raise Conflict(N_("只有待确认的问题可以修改"))
+    with transaction():
+        errors = _field_errors(data)
+        clause, indicator = _targets(data, finding.assessment.agreement, errors)
+        attached = _evidence([i for i in data.evidence_ids
+                              if i not in {e.id for e in finding.evidence}],
+                             finding.assessment, errors)
+        if errors:
+            raise Invalid(N_("请检查标注的字段"), errors)
+        before = column_snapshot(finding)
+        finding.category, finding.severity = data.category, data.severity
+        finding.description = data.description.strip()
+        finding.amount_fen = data.amount_fen
+        finding.location = (data.location or "").strip() or None
+        finding.clause_id = clause.id if clause else None
+        finding.indicator_id = indicator.id if indicator else None
+        for evidence in attached:
+            evidence.finding_id = finding.id
+        db.session.flush()
+        audit.record("finding.updated", finding, before=before,
+                     after=column_snapshot(finding) | {
+                         "evidence_ids": sorted(e.id for e in finding.evidence)})
+    return finding
 
 
 def get(finding_id: int) -> Finding:
@@ -233,4 +271,7 @@ def list_page(filters: dict, limit: int = 200) -> dict:
     role = require().role
     decidable = {f.id for f in rows if f.status == "draft"
                  and can(role, "confirm_finding", f.assessment.kind)}
-    return {"rows": rows, "decidable": decidable, "limit": limit}
+    editable = {f.id for f in rows if f.status == "draft"
+                and can(role, "record_finding", f.assessment.kind)
+                and assessment_is_editable(f.assessment.status)}
+    return {"rows": rows, "decidable": decidable, "editable": editable, "limit": limit}

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from saas.domain.lifecycle import STATES
 from saas.domain.limits import parse_id
@@ -12,7 +13,6 @@ from saas.i18n import error_texts, text
 from saas.services import agreements
 from saas.timeutil import local, today_local
 from saas.web import web
-from saas.web.labels import label
 from saas.web.templates_pages import flash_invalid
 
 # action → service call taking (agreement_id, reason).
@@ -21,6 +21,13 @@ ACTIONS = {
     "suspend": agreements.suspend,
     "resume": agreements.resume,
     "rescind": agreements.rescind,
+    "withdraw_rescission": lambda agreement_id, _reason: agreements.withdraw_rescission(
+        agreement_id),
+}
+DONE = {
+    "sign": _l("已签订协议 %(number)s"), "suspend": _l("已中止协议 %(number)s"),
+    "resume": _l("已恢复协议 %(number)s"), "rescind": _l("已解除协议 %(number)s"),
+    "withdraw_rescission": _l("已撤回解除协议 %(number)s 的申请"),
 }
 
 
@@ -100,8 +107,12 @@ def agreement_action(agreement_id):
             target = agreements.renew(agreement_id, reason or None).id
             flash(_("已生成续签协议（草拟），请核对后签订"), "success")
         elif action in ACTIONS:
-            ACTIONS[action](agreement_id, reason)
-            flash(_("操作成功：%(action)s", action=label("agreement_action", action)), "success")
+            done = ACTIONS[action](agreement_id, reason)
+            if action == "rescind" and done.status != "rescinded":
+                flash(_("已提交解除协议 %(number)s 的申请，待另一位医保局用户复核",
+                        number=done.number), "success")
+            else:
+                flash(DONE[action] % {"number": done.number}, "success")
         else:
             agreements.get(agreement_id)  # another tenant's agreement is still a 404
             flash(_("未知操作"), "error")

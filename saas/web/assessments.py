@@ -8,7 +8,7 @@ from saas.domain.limits import parse_id
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.errors import Conflict, Invalid
 from saas.i18n import error_texts, text, texts
-from saas.services import assessments, findings
+from saas.services import assessments
 from saas.services.evidence import Upload
 from saas.web import web
 from saas.web.charts import radar
@@ -164,15 +164,3 @@ def scorecard(assessment_id):
     page = assessments.scorecard_page(assessment_id)
     return render_template("assessments/scorecard.html", **page,
                            chart=radar(page["card"]["perspectives"]))
-
-
-@web.post("/assessments/<int:assessment_id>/findings/from-indicator")
-def finding_from_indicator(assessment_id):
-    try:
-        finding = findings.from_indicator(assessment_id,
-                                          request.form.get("indicator_code") or "")
-    except (Invalid, Conflict) as exc:
-        flash(text(exc.detail), "error")
-    else:
-        flash(_("已登记问题（待确认）：%(text)s", text=finding.description), "success")
-    return redirect(url_for("web.scorecard", assessment_id=assessment_id))

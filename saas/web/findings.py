@@ -58,7 +58,7 @@ def finding_dismiss(finding_id):
     return _decide(finding_id, "dismiss", _("已驳回"))
 
 
-def _finding_input(assessment_id: int) -> tuple[findings.FindingInput | None, dict]:
+def _finding_input(assessment_id: int, kept: list[int]) -> tuple[findings.FindingInput | None, dict]:
     form = request.form
     try:
         amount = yuan_to_fen(form.get("amount_yuan"))
@@ -69,7 +69,7 @@ def _finding_input(assessment_id: int) -> tuple[findings.FindingInput | None, di
         severity=form.get("severity") or "", description=form.get("description") or "",
         amount_fen=amount, clause_number=form.get("clause_number") or None,
         indicator_code=form.get("indicator_code") or None,
-        location=form.get("location") or None), {}
+        location=form.get("location") or None, evidence_ids=kept), {}
 
 
 def _photos() -> list[evidence.Upload]:
@@ -77,27 +77,77 @@ def _photos() -> list[evidence.Upload]:
             for f in request.files.getlist("photos") if f and f.filename]
 
 
-@web.route("/assessments/<int:assessment_id>/findings/new", methods=["GET", "POST"])
-def new_finding(assessment_id):
-    try:
-        options = findings.form_options(assessment_id)
-    except Conflict as exc:
-        flash(text(exc.detail), "error")
-        return redirect(url_for("web.assessment", assessment_id=assessment_id))
-    values = {k: request.values.get(k, "") for k in FORM_FIELDS}
-    errors = {}
+def _keep_photos(institution_id: int, errors: dict) -> list:
+    """Photos chosen with a form that was refused: stored now, so the inspector need not
+    choose them again (a browser cannot refill a file input); the form carries their ids."""
+    ids = [i for i in map(parse_id, request.form.getlist("kept_photo")) if i]
+    kept = [e for e in evidence.for_institution(ids, institution_id)[0] if e.finding_id is None]
+    for photo in _photos():
+        try:
+            kept.append(evidence.upload(photo, institution_id))
+        except Invalid as exc:
+            errors.update(error_texts(exc, "photos"))
+    return kept
+
+
+def _finding_form(assessment_id: int, save, values: dict, title: str, finding=None):
+    """The phone-friendly finding form, new or editing a draft: on a refusal what was
+    typed and the photos chosen are kept."""
+    options = findings.form_options(assessment_id)
+    errors, kept = {}, []
     if request.method == "POST":
-        data, errors = _finding_input(assessment_id)
-        if data is not None:
+        kept = _keep_photos(options["assessment"].institution_id, errors)
+        values = {k: request.form.get(k, "") for k in FORM_FIELDS}
+        data, input_errors = _finding_input(assessment_id, [e.id for e in kept])
+        errors.update(input_errors)
+        if data is not None and not errors:
             try:
-                findings.create(data, _photos())
+                saved = save(data)
             except Invalid as exc:
                 errors = error_texts(exc)
             else:
-                flash(_("问题已登记，待确认"), "success")
-                return redirect(url_for("web.findings", assessment_id=assessment_id))
-    return render_template("findings/new.html", **options, values=values,
-                           errors=errors), (422 if errors else 200)
+                return saved
+    return render_template("findings/new.html", **options, values=values, errors=errors,
+                           kept=kept, title=title, finding=finding), (422 if errors else 200)
+
+
+@web.route("/assessments/<int:assessment_id>/findings/new", methods=["GET", "POST"])
+def new_finding(assessment_id):
+    try:
+        values = {k: request.args.get(k, "") for k in FORM_FIELDS}
+        if request.args.get("indicator_code"):  # "登记问题" on a red row of the scorecard
+            values.update(findings.prefill(assessment_id, request.args["indicator_code"]))
+        result = _finding_form(assessment_id, findings.create, values, _("登记问题"))
+    except Conflict as exc:
+        flash(text(exc.detail), "error")
+        return redirect(url_for("web.assessment", assessment_id=assessment_id))
+    if isinstance(result, tuple):
+        return result
+    flash(_("问题已登记，待确认"), "success")
+    return redirect(url_for("web.findings", assessment_id=assessment_id))
+
+
+@web.route("/findings/<int:finding_id>/edit", methods=["GET", "POST"])
+def edit_finding(finding_id):
+    finding = findings.get(finding_id)
+    values = {"category": finding.category, "severity": finding.severity,
+              "clause_number": finding.clause.number if finding.clause else "",
+              "indicator_code": finding.indicator.code if finding.indicator else "",
+              "amount_yuan": f"{finding.amount_fen / 100:.2f}" if finding.amount_fen else "",
+              "description": finding.description, "location": finding.location or ""}
+    try:
+        if finding.status != "draft":
+            raise Conflict(_("只有待确认的问题可以修改"))
+        result = _finding_form(finding.assessment_id,
+                               lambda data: findings.update(finding_id, data),
+                               values, _("修改问题"), finding)
+    except Conflict as exc:
+        flash(text(exc.detail), "error")
+        return redirect(url_for("web.findings", assessment_id=finding.assessment_id))
+    if isinstance(result, tuple):
+        return result
+    flash(_("问题已修改"), "success")
+    return redirect(url_for("web.findings", assessment_id=finding.assessment_id))
 
 
 @web.get("/evidence/<int:evidence_id>")

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from saas.domain.findings import (
     CATEGORIES,
     CATEGORY_CODES,
-    FROM_INDICATOR_DEFAULTS,
     indicator_description,
     is_self_reported,
     next_state,
@@ -15,7 +14,6 @@ from saas.domain.findings import (
     yuan_to_fen,
 )
 from saas.domain.lifecycle import TransitionError
-from saas.domain.points import SEVERITIES
 
 
 def test_every_category_of_the_domain_brief():
@@ -48,11 +46,6 @@ def test_state_machine():
 def test_self_reported_only_for_self_inspections():
     assert is_self_reported("self")
     assert not any(is_self_reported(k) for k in ("mock", "routine", "flight", "annual"))
-
-
-def test_defaults_of_a_finding_raised_from_an_indicator():
-    assert FROM_INDICATOR_DEFAULTS["category"] in CATEGORIES
-    assert FROM_INDICATOR_DEFAULTS["severity"] in SEVERITIES
 
 
 def test_indicator_description():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from sqlalchemy import ForeignKey, Integer, event, false, text
+from sqlalchemy import Boolean, ForeignKey, Integer, event, false, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from tenants.context import current
@@ -36,6 +36,17 @@ class InstitutionOwned(RegionOwned):
     @declared_attr
     def institution_id(cls) -> Mapped[int]:
         return mapped_column(Integer, ForeignKey("institutions.id"), index=True, nullable=False)
+
+
+class InstitutionPrivate(InstitutionOwned):
+    """A row the institution may keep to itself (``private``: a mock inspection's
+    assessment, measurements, findings and evidence). Its region's bureau never sees a
+    private row: neither through the ORM filter nor, on PostgreSQL, through RLS. The flag
+    is on the row itself, so no policy needs a join."""
+
+    @declared_attr
+    def private(cls) -> Mapped[bool]:
+        return mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class InstitutionRoot(RegionOwned):
@@ -70,6 +81,9 @@ def _criteria(ctx):
             RegionOwned, lambda cls: cls.region_id == region_id, include_aliases=True
         )
     ]
+    if ctx.institution_id is None:  # region scope: the institutions' private rows stay theirs
+        options.append(with_loader_criteria(
+            InstitutionPrivate, lambda cls: cls.private.is_(False), include_aliases=True))
     if ctx.institution_id is not None:
         institution_id = ctx.institution_id
         options += [

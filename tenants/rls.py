@@ -9,10 +9,20 @@ INSTITUTION_SCOPE = (
 )
 
 
+PRIVATE_SCOPE = (
+    "((current_setting('app.scope', true) = 'region' AND NOT private)"
+    " OR institution_id = NULLIF(current_setting('app.institution_id', true), '')::integer)"
+)
+
+
 def policy_condition(kind: str) -> str:
-    """kind: 'region' (RegionOwned), 'institution' (InstitutionOwned), 'root' (institutions)."""
+    """kind: 'region' (RegionOwned), 'institution' (InstitutionOwned), 'private'
+    (InstitutionPrivate: the region scope sees only rows not private), 'root'
+    (institutions)."""
     if kind == "region":
         return REGION
+    if kind == "private":
+        return f"{REGION} AND {PRIVATE_SCOPE}"
     column = "id" if kind == "root" else "institution_id"
     return f"{REGION} AND {INSTITUTION_SCOPE.format(column=column)}"
 

@@ -50,20 +50,22 @@ def test_edit_submit_finalize_return_matrix(app, api_as, kind):
     creator = api_as(CREATOR[kind])
     for role in ROLES:
         api = api_as(role)
+        # a mock inspection is the institution's alone: the bureau does not even see it
+        refused = 404 if kind == "mock" and role.startswith("a_bureau") else 403
         draft = create(creator, app, kind=kind, period=_period(kind, 1) if kind == "annual"
                        else _period(kind, ROLES.index(role) + 1))
         edit = api.put(f"/assessments/{draft['id']}/measurements", json=VIOL)
-        assert edit.status_code == (200 if role in MATRIX[kind]["edit"] else 403), role
+        assert edit.status_code == (200 if role in MATRIX[kind]["edit"] else refused), role
         submit = api.post(f"/assessments/{draft['id']}/submit", json={})
-        assert submit.status_code == (200 if role in MATRIX[kind]["submit"] else 403), role
+        assert submit.status_code == (200 if role in MATRIX[kind]["submit"] else refused), role
         if submit.status_code != 200:
             act(creator, draft["id"], "submit")
         back = api.post(f"/assessments/{draft['id']}/return", json={"reason": "数据有误"})
-        assert back.status_code == (200 if role in MATRIX[kind]["finalize"] else 403), role
+        assert back.status_code == (200 if role in MATRIX[kind]["finalize"] else refused), role
         if back.status_code == 200:
             act(creator, draft["id"], "submit")
         final = api.post(f"/assessments/{draft['id']}/finalize", json={})
-        assert final.status_code == (200 if role in MATRIX[kind]["finalize"] else 403), role
+        assert final.status_code == (200 if role in MATRIX[kind]["finalize"] else refused), role
         if kind == "annual":  # one annual assessment per agreement and year
             break
 

@@ -53,7 +53,7 @@ def test_self_inspection_findings_are_self_reported(app, api_as):
 
 @pytest.mark.parametrize(("kind", "allowed", "refused"), [
     ("self", ["ah1_admin", "ah1_staff"], ["ah1_mock", "a_bureau_inspector"]),
-    ("mock", ["ah1_admin", "ah1_mock"], ["ah1_staff", "a_bureau_admin"]),
+    ("mock", ["ah1_admin", "ah1_mock"], ["ah1_staff"]),
     ("routine", ["a_bureau_inspector", "a_bureau_admin"], ["ah1_admin", "ah1_mock"]),
 ])
 def test_who_may_record(app, api_as, kind, allowed, refused):
@@ -78,7 +78,7 @@ def test_confirm_and_dismiss_follow_the_roles(app, api_as):
     _decide(api_as("a_bureau_admin"), own["id"], "confirm", expect=409)
     _decide(api_as("a_bureau_admin"), own["id"], "dismiss", expect=409, reason="x")
     # The mock rehearsal is the institution's own: its admin decides, the bureau does not.
-    _decide(api_as("a_bureau_admin"), rehearsal["id"], "confirm", expect=403)
+    _decide(api_as("a_bureau_admin"), rehearsal["id"], "confirm", expect=404)
     _decide(api_as("ah1_admin"), rehearsal["id"], "dismiss", expect=422)
     dismissed = _decide(api_as("ah1_admin"), rehearsal["id"], "dismiss", reason="演练口径不一致")
     assert dismissed["status"] == "dismissed"

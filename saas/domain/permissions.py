@@ -239,6 +239,13 @@ def kind_counts(kind: str) -> bool:
     return kind != "mock"
 
 
+def kind_is_private(kind: str) -> bool:
+    """Whether an assessment of ``kind`` is the institution's alone: a mock inspection
+    (模拟检查), its measurements, findings and evidence are never shown to the bureau
+    (domain.md), so that an institution can rehearse without exposing itself."""
+    return not kind_counts(kind)
+
+
 #: :func:`kind_counts` as a set, for SQL (``Assessment.kind.in_(COUNTING_KINDS)``).
 COUNTING_KINDS: tuple[str, ...] = tuple(k for k in KINDS if kind_counts(k))
 

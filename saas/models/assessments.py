@@ -23,12 +23,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from saas.extensions import db
 from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
-from tenants.isolation import InstitutionOwned
+from tenants.isolation import InstitutionPrivate
 
 ASSESSMENT_STATUS = StatusGuard("saas.services.assessments")
 
 
-class Assessment(InstitutionOwned, db.Model):
+class Assessment(InstitutionPrivate, db.Model):
     __tablename__ = "assessments"
     # Half-full pages: rewriting results (unindexed columns) then stays on the same page
     # as a HOT update, with no index writes (saas.services.bulk_scoring).
@@ -70,7 +70,7 @@ class Assessment(InstitutionOwned, db.Model):
     institution = relationship("Institution")
 
 
-class Evidence(InstitutionOwned, db.Model):
+class Evidence(InstitutionPrivate, db.Model):
     """A file kept by the storage adapter (local folder or S3), with its SHA-256."""
 
     __tablename__ = "evidence"
@@ -87,7 +87,7 @@ class Evidence(InstitutionOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Measurement(InstitutionOwned, db.Model):
+class Measurement(InstitutionPrivate, db.Model):
     """One indicator's value in one assessment. Its score and colour are not stored: they
     are a pure function of the value and the agreement's (immutable) template version, and
     the scorecard computes them when it is read (saas.services.scoring)."""
@@ -108,7 +108,7 @@ class Measurement(InstitutionOwned, db.Model):
     evidence: Mapped[list[Evidence]] = relationship(foreign_keys="Evidence.measurement_id")
 
 
-class Finding(InstitutionOwned, db.Model):
+class Finding(InstitutionPrivate, db.Model):
     """检查发现的问题."""
 
     __tablename__ = "findings"

@@ -23,6 +23,7 @@ from saas.domain.permissions import (
     assessment_is_editable,
     assessment_next_state,
     can,
+    kind_is_private,
 )
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
@@ -132,7 +133,7 @@ def create(agreement_id: int, kind: str, period_text: str) -> Assessment:
             agreement_id=agreement.id, institution_id=agreement.institution_id,
             region_id=agreement.region_id, kind=kind, period=str(period),
             period_start=period.start, period_end=period.end, status="draft",
-            created_by=require().user_id)
+            created_by=require().user_id, private=kind_is_private(kind))
         db.session.add(assessment)
         db.session.flush()
         scoring.recompute(assessment)
@@ -319,7 +320,8 @@ def _apply(assessment, rows, by_code, measurements, linked, uploads) -> tuple[di
         if measurement is None:
             measurement = Measurement(assessment_id=assessment.id, indicator_id=indicator.id,
                                       institution_id=assessment.institution_id,
-                                      region_id=assessment.region_id)
+                                      region_id=assessment.region_id,
+                                      private=assessment.private)
             db.session.add(measurement)
             measurements[indicator.id] = measurement
         value = row.value
@@ -339,7 +341,7 @@ def _apply(assessment, rows, by_code, measurements, linked, uploads) -> tuple[di
         _link_evidence(measurement, row.evidence_ids, linked, after.get(row.indicator_code))
         for upload in uploads.get(row.indicator_code, []):
             stored = evidence_service.store(upload, assessment.institution)
-            stored.measurement_id = measurement.id
+            evidence_service.attach(stored, measurement)
             after[row.indicator_code].setdefault("evidence_added", []).append(stored.id)
     return before, after
 
@@ -352,7 +354,7 @@ def _link_evidence(measurement, evidence_ids, linked, change: dict | None) -> No
         if evidence.id not in wanted:
             evidence.measurement_id = None
     for evidence_id in wanted:
-        linked[evidence_id].measurement_id = measurement.id
+        evidence_service.attach(linked[evidence_id], measurement)
     if change is not None:
         change["evidence_ids"] = sorted(wanted)
 

@@ -16,7 +16,7 @@ from saas.domain.filetypes import sniff
 from saas.domain.messages import N_
 from saas.errors import DomainError, Invalid
 from saas.extensions import db
-from saas.models import Evidence, Institution
+from saas.models import Evidence, Institution, Measurement
 from saas.services import audit
 from saas.services.base import column_snapshot, find, transaction
 from saas.storage import get_storage
@@ -110,6 +110,16 @@ def store(upload: Upload, institution: Institution) -> Evidence:
     db.session.flush()
     audit.record("evidence.uploaded", evidence, after=column_snapshot(evidence))
     return evidence
+
+
+def attach(evidence: Evidence, owner) -> None:
+    """Make ``evidence`` prove a measurement or a finding; the evidence of a private one
+    (a mock inspection's) becomes private with it."""
+    if isinstance(owner, Measurement):
+        evidence.measurement_id = owner.id
+    else:
+        evidence.finding_id = owner.id
+    evidence.private = evidence.private or owner.private
 
 
 def upload(upload: Upload, institution_id: int | None = None) -> Evidence:

@@ -123,9 +123,9 @@ def create(data: FindingInput, photos: list | None = None) -> Finding:
             raise Invalid(N_("请检查标注的字段"), errors)
         finding = _add(assessment, data, clause, indicator)
         for evidence in attached:
-            evidence.finding_id = finding.id
+            evidence_service.attach(evidence, finding)
         for photo in photos:
-            evidence_service.store(photo, assessment.institution).finding_id = finding.id
+            evidence_service.attach(evidence_service.store(photo, assessment.institution), finding)
         db.session.flush()
         audit.record("finding.created", finding, after=column_snapshot(finding) | {
             "evidence_ids": sorted(e.id for e in finding.evidence)})
@@ -150,7 +150,7 @@ def _add(assessment, data: FindingInput, clause, indicator) -> Finding:
         severity=data.severity, self_reported=rules.is_self_reported(assessment.kind),
         amount_fen=data.amount_fen, description=data.description.strip(),
         location=(data.location or "").strip() or None, status="draft",
-        found_by=require().user_id)
+        found_by=require().user_id, private=assessment.private)
     db.session.add(finding)
     db.session.flush()
     return finding
@@ -209,7 +209,7 @@ def update(finding_id: int, data: FindingInput) -> Finding:
         finding.clause_id = clause.id if clause else None
         finding.indicator_id = indicator.id if indicator else None
         for evidence in attached:
-            evidence.finding_id = finding.id
+            evidence_service.attach(evidence, finding)
         db.session.flush()
         audit.record("finding.updated", finding, before=before,
                      after=column_snapshot(finding) | {

@@ -132,6 +132,14 @@ class AnnualSchema(ma.Schema):
     grade = ma.fields.String(allow_none=True)
 
 
+class ContributionSchema(ma.Schema):
+    weight = ma.fields.Float(metadata={"description": "the template's weight"})
+    share = ma.fields.Float(metadata={
+        "description": "percent of the total, weights renormalised over perspectives with data"})
+    contribution = ma.fields.Float(allow_none=True, metadata={
+        "description": "score × share: what the perspective adds to the total"})
+
+
 class ScorecardSchema(ma.Schema):
     assessment_id = ma.fields.Integer()
     institution_id = ma.fields.Integer()
@@ -144,6 +152,8 @@ class ScorecardSchema(ma.Schema):
     perspectives = ma.fields.Dict(keys=ma.fields.String(),
                                   values=ma.fields.Float(allow_none=True))
     completeness = ma.fields.Float()
+    contributions = ma.fields.Dict(keys=ma.fields.String(),
+                                   values=ma.fields.Nested(ContributionSchema))
     indicators = ma.fields.List(ma.fields.Nested(ScoreIndicatorSchema))
     rank = ma.fields.Nested(RankSchema)
     history = ma.fields.List(ma.fields.Nested(HistorySchema))

@@ -285,6 +285,26 @@ def _weighted_total(perspectives: Mapping[str, int | None],
     return _half_up(sum(w * s for w, s in pairs), weight_sum)
 
 
+def perspective_contributions(perspectives: Mapping[str, float | None],
+                              weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> dict:
+    """权重与贡献: per perspective its template ``weight``, its ``share`` of the total in
+    percent (the weights renormalised over the perspectives with data, as the total is)
+    and its ``contribution``, score × share, to hundredths; None without data. The
+    contributions add up to the total within a hundredth per perspective (each is
+    rounded)."""
+    with_data = {p: hundredths(float(weights.get(p, 0))) for p in PERSPECTIVES
+                 if perspectives.get(p) is not None}
+    weight_sum = sum(with_data.values())
+    out = {}
+    for p in PERSPECTIVES:
+        share = with_data[p] / weight_sum if p in with_data and weight_sum > 0 else 0.0
+        score = perspectives.get(p)
+        out[p] = {"weight": float(weights.get(p, 0)), "share": round(100 * share, 2),
+                  "contribution": None if score is None or weight_sum <= 0
+                  else hundredths(score * share) / UNIT}
+    return out
+
+
 def _completeness(scores: list[IndicatorScore]) -> float:
     applicable = [s for s in scores if s.status != "not_applicable"]
     if not applicable:

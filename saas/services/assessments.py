@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
 from saas.domain.messages import N_, Name, message_of
-from saas.domain.periods import PeriodError, parse_period
+from saas.domain.periods import Period, PeriodError, parse_period
 from saas.domain.permissions import (
     ASSESSMENT_ACTION_LABELS_ZH,
     KIND_LABELS_ZH,
@@ -190,7 +190,7 @@ def transition(assessment_id: int, action: str, reason: str | None = None) -> As
 def _check_evidence(assessment: Assessment) -> None:
     """An indicator that requires evidence and has a value needs at least one file."""
     due = scoring.due_indicators(assessment)
-    required = {i.id: i.code for i in due.indicators if i.evidence_required}
+    required = {i.id: i for i in due.indicators if i.evidence_required}
     if not required:
         return
     rows = db.session.execute(
@@ -201,7 +201,9 @@ def _check_evidence(assessment: Assessment) -> None:
                Measurement.not_applicable.is_(False))
         .group_by(Measurement.indicator_id)
     ).all()
-    missing = {required[i]: [N_("该指标要求上传证据材料")] for i, count in rows if count == 0}
+    missing = {required[i].code: [N_("%(name)s：该指标要求上传证据材料",
+                                     name=Name(required[i].name, required[i].name_en))]
+               for i, count in rows if count == 0}
     if missing:
         raise Invalid(N_("%(n)s 项指标缺少证据材料，不能提交", n=len(missing)), missing)
 
@@ -390,7 +392,29 @@ def detail(assessment_id: int) -> dict:
     return {"assessment": assessment, "card": card, "evidence": evidence,
             "actions": allowed_actions(assessment),
             "return_reason": last_return_reason(assessment)
-            if assessment.status == "draft" else None}
+            if assessment.status == "draft" else None,
+            "quarter": quarter_note(assessment)}
+
+
+def quarter_note(assessment: Assessment) -> dict | None:
+    """A month that ends a quarter: the template's quarterly indicators are not asked
+    here but in the quarter's own assessment. ``{period, indicators, assessment_id}``
+    (the quarter's assessment of the same kind when it exists), or None."""
+    period = parse_period(assessment.period)
+    if period.kind != "month" or period.index % 3:
+        return None
+    quarterly = db.session.execute(
+        select(Indicator).where(Indicator.template_id == assessment.agreement.template_id,
+                                Indicator.frequency == "quarterly")
+        .order_by(Indicator.position)).scalars().all()
+    if not quarterly:
+        return None
+    quarter = str(Period.quarter(period.year, period.index // 3))
+    existing = db.session.execute(
+        select(Assessment.id).where(Assessment.agreement_id == assessment.agreement_id,
+                                    Assessment.kind == assessment.kind,
+                                    Assessment.period == quarter).limit(1)).scalar()
+    return {"period": quarter, "indicators": quarterly, "assessment_id": existing}
 
 
 def list_page(filters: dict, after: str | None = None, size: int = 50) -> dict:

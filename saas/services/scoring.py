@@ -23,12 +23,14 @@ from saas.domain.periods import parse_period, previous_periods
 from saas.domain.permissions import COUNTING_KINDS, kind_counts
 from saas.domain.points import PointsRules
 from saas.domain.scoring import (
+    DEFAULT_WEIGHTS,
     NOT_APPLICABLE,
     GradeBands,
     IndicatorRule,
     Scorecard,
     annual_total,
     grade_for,
+    perspective_contributions,
     perspectives_key,
     score_scorecard,
 )
@@ -149,6 +151,8 @@ def measurement_card(assessment: Assessment) -> tuple[dict, DueIndicators]:
             "agreement_id": assessment.agreement_id, "kind": assessment.kind,
             "period": assessment.period, "status": assessment.status,
             "perspectives": dict(card.perspectives), "completeness": card.completeness,
+            "contributions": perspective_contributions(
+                card.perspectives, due.settings.get("perspective_weights") or DEFAULT_WEIGHTS),
             "indicators": _indicator_rows(due, measurements, card)}
     total, grade = card.total, card.grade
     if assessment.kind == "annual":

@@ -93,10 +93,14 @@ def _form_rows() -> tuple[list[dict], dict[str, list]]:
     return rows, uploads
 
 
-def _render_detail(assessment_id, errors=None, upload_errors=None, status=200):
+def _render_detail(assessment_id, errors=None, upload_errors=None, status=200,
+                   headline=None, typed=True):
+    """The data-entry page; after a refusal, the rows in error highlighted and (``typed``)
+    what was typed kept in the form."""
     return render_template("assessments/detail.html", **assessments.detail(assessment_id),
                            errors=errors or {}, upload_errors=upload_errors or {},
-                           submitted=request.form if errors else {}), status
+                           headline=headline,
+                           submitted=request.form if errors and typed else {}), status
 
 
 @web.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
@@ -136,7 +140,12 @@ def assessment_upload(assessment_id):
 def _transition(assessment_id: int, action: str, message: str):
     try:
         assessments.transition(assessment_id, action, request.form.get("reason"))
-    except (Invalid, Conflict) as exc:
+    except Invalid as exc:
+        if action == "submit" and exc.errors:  # the rows missing evidence, highlighted
+            return _render_detail(assessment_id, errors=texts(exc.errors), status=422,
+                                  headline=text(exc.detail), typed=False)
+        flash(text(exc.detail), "error")
+    except Conflict as exc:
         details = [m for messages in texts(exc.errors).values() for m in messages]
         flash(text(exc.detail) + ("：" + "；".join(details) if details else ""), "error")
     else:

@@ -18,9 +18,11 @@ def _polygon(points: list[tuple[float, float]]) -> str:
 
 
 def radar(perspectives: dict, size: int = 280, margin: int = 40, side: int = 70) -> dict:
-    """Geometry of a radar of the four perspectives (0-100; no data drawn at 0), first
-    axis up, clockwise. The template draws rings, axes, the score polygon and labels;
-    ``side`` widens the picture so the left and right labels are not cut off."""
+    """Geometry of a radar of the four perspectives (0-100), first axis up, clockwise.
+    A perspective without data has no point (its label says 无数据): the polygon joins
+    the perspectives with data only, never drawing a missing one as 0. The template
+    draws rings, axes, the score polygon and labels; ``side`` widens the picture so the
+    left and right labels are not cut off."""
     cx, cy = size / 2 + side, size / 2
     radius = size / 2 - margin
     angles = [2 * math.pi * i / len(PERSPECTIVES) for i in range(len(PERSPECTIVES))]
@@ -28,9 +30,9 @@ def radar(perspectives: dict, size: int = 280, margin: int = 40, side: int = 70)
     axes, labels, dots = [], [], []
     for name, angle in zip(PERSPECTIVES, angles, strict=True):
         value = perspectives.get(name)
-        scaled = max(0.0, min(100.0, value or 0.0))
         axes.append(_point(cx, cy, radius, angle))
-        dots.append(_point(cx, cy, radius * scaled / 100, angle))
+        if value is not None:
+            dots.append(_point(cx, cy, radius * max(0.0, min(100.0, value)) / 100, angle))
         x, y = _point(cx, cy, radius + 22, angle)
         labels.append({"perspective": name, "x": x, "y": y, "value": value,
                        "anchor": "middle" if abs(math.sin(angle)) < 0.1

@@ -753,3 +753,36 @@ def test_perspectives_key_holds_every_score_exactly(perspectives):
        st.fixed_dictionaries({p: scores_st for p in PERSPECTIVES}))
 def test_perspectives_keys_are_equal_only_for_equal_scores(a, b):
     assert (perspectives_key(a) == perspectives_key(b)) == (a == b)
+
+
+# ------------------------------------------------------------- perspective contributions
+
+
+def test_contributions_renormalise_over_perspectives_with_data():
+    from saas.domain.scoring import perspective_contributions
+
+    found = perspective_contributions(
+        {"financial": 80.0, "patient": 60.0, "process": None, "learning": 100.0},
+        {"financial": 40, "patient": 30, "process": 20, "learning": 10})
+    assert found["process"] == {"weight": 20.0, "share": 0.0, "contribution": None}
+    assert found["financial"]["share"] == 50.0 and found["financial"]["contribution"] == 40.0
+    assert found["patient"]["contribution"] == 22.5
+    assert found["learning"]["contribution"] == 12.5
+
+
+@given(st.fixed_dictionaries({p: st.one_of(st.none(), st.floats(0, 100).map(
+    lambda x: round(x, 2))) for p in ("financial", "patient", "process", "learning")}),
+    st.fixed_dictionaries({p: st.integers(0, 100) for p in ("financial", "patient",
+                                                            "process", "learning")}))
+def test_contributions_add_up_to_the_total(perspectives, weights):
+    from saas.domain.scoring import _weighted_total, hundredths, perspective_contributions
+
+    total = _weighted_total({p: None if s is None else hundredths(s)
+                             for p, s in perspectives.items()}, weights)
+    parts = [c["contribution"] for c in perspective_contributions(perspectives,
+                                                                 weights).values()
+             if c["contribution"] is not None]
+    if total is None:
+        assert parts == []
+    else:
+        assert abs(sum(parts) - total / 100) <= 0.01 * len(parts)

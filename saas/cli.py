@@ -236,6 +236,7 @@ def seed_scale(institutions, months, region_code, indicators, seed, reset, no_sc
 def demo(port, host, no_serve):
     """Embedded default: create/upgrade the database, provision the demo region, serve."""
     from saas.dbadmin import upgrade
+    from saas.domain.permissions import ROLE_LABELS_ZH
     from saas.services.provisioning import DEMO_SPEC, demo_logins, provision_file
 
     upgrade()
@@ -252,7 +253,7 @@ def demo(port, host, no_serve):
     logins, password = demo_logins()
     click.echo("  演示账号 / demo logins:")
     for email, role, where in logins:
-        click.echo(f"    {email:<32} {role:<18} {where}")
+        click.echo(f"    {email:<32} {ROLE_LABELS_ZH.get(role, role):<8} {where}")
     click.echo("  " + DEMO_LOGINS_NOTE.format(password=password) + "\n")
     if not no_serve:
         _serve(host, port)

@@ -18,6 +18,12 @@ def today_local() -> date:
     return datetime.now(SHANGHAI).date()
 
 
+def local_midnight_utc(day: date) -> datetime:
+    """The first moment of ``day`` in Asia/Shanghai, as stored (naive UTC)."""
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC).replace(
+        tzinfo=None)
+
+
 def local_year_bounds(year: int) -> tuple[datetime, datetime]:
     """[start, end) of calendar ``year`` in Asia/Shanghai, as stored (naive UTC)."""
     def start_of(y: int) -> datetime:

@@ -679,3 +679,10 @@ def test_page_files_an_information_change(api_as, web_as):
     foreign = ids(api_as)["B-2026-001"]
     assert web.post(f"/agreements/{foreign}/changes", data={"csrf_token": token}).status_code == 404
     assert web.post(f"/agreements/{foreign}/actions", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_provisioned_agreement_was_signed_on_its_first_day(api_as, web_as):
+    agreement_id = numbers(api_as("a_bureau_admin"))["A-2026-001"]
+    page = web_as("a_bureau_admin").get(f"/agreements/{agreement_id}").get_data(as_text=True)
+    assert 'id="signed-on">2026-01-01<' in page
+    assert 'rel="icon"' in page  # and every page has the favicon

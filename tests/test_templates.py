@@ -53,7 +53,18 @@ def counts(app) -> tuple[int, int]:
 def test_templates_are_scoped_to_the_region(api_as):
     assert set(template_ids(api_as("a_bureau_admin"))) == {("HOSP-2026", 1), ("PHARM-2026", 1)}
     assert set(template_ids(api_as("b_bureau_admin"))) == {("HOSP-2026", 1)}
-    assert set(template_ids(api_as("ah1_admin"))) == {("HOSP-2026", 1), ("PHARM-2026", 1)}
+    # an institution sees the templates for its kind only
+    assert set(template_ids(api_as("ah1_admin"))) == {("HOSP-2026", 1)}
+    assert set(template_ids(api_as("ap1_admin"))) == {("PHARM-2026", 1)}
+
+
+def test_a_template_for_another_kind_is_404_to_an_institution(api_as, web_as):
+    ids = {t["code"]: t["id"] for t in api_as("a_bureau_admin").get(
+        "/templates").get_json()["items"]}
+    assert api_as("ah1_admin").get(f"/templates/{ids['PHARM-2026']}").status_code == 404
+    assert api_as("ap1_admin").get(f"/templates/{ids['PHARM-2026']}").status_code == 200
+    assert web_as("ah1_admin").get(f"/templates/{ids['PHARM-2026']}").status_code == 404
+    assert "PHARM-2026" not in web_as("ah1_admin").get("/templates").get_data(as_text=True)
 
 
 def test_template_detail_has_settings_with_defaults(api_as):

@@ -27,7 +27,7 @@ from saas.models.agreements import AGREEMENT_STATUS
 from saas.services import analytics, audit, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
-from saas.timeutil import today_local, utcnow
+from saas.timeutil import local_midnight_utc, today_local, utcnow
 from tenants.context import require
 
 # action → the permission (saas.domain.permissions) it needs and its audit verb.
@@ -170,8 +170,10 @@ def create(institution_id: int, template_id: int, number: str, start: date,
 
 def create_signed(institution, template, number: str, start: date, end: date) -> Agreement:
     """A new agreement for one institution and term, signed on creation (provisioning).
-    Caller owns the transaction."""
+    A term already under way was signed on paper by its first day: that is its signing
+    date (签订日期), not the day it was loaded. Caller owns the transaction."""
     agreement = _insert(institution, template, number, start, end)
+    agreement.signed_at = min(utcnow(), local_midnight_utc(start))
     _apply(agreement, "sign")
     return agreement
 
@@ -356,7 +358,7 @@ def _effects(agreement: Agreement, action: str, reason: str | None) -> dict:
     """The columns each transition sets besides the status; returns audit extras."""
     agreement.status_reason = reason
     if action == "sign":
-        agreement.signed_at = utcnow()
+        agreement.signed_at = agreement.signed_at or utcnow()  # a draft has none yet
     elif action == "suspend":
         agreement.suspensions = (agreement.suspensions or 0) + 1
         agreement.suspended_at = today_local()

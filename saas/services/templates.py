@@ -11,18 +11,18 @@ from __future__ import annotations
 from pathlib import PurePath
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from saas.domain import templates as rules
 from saas.domain.messages import N_
 from saas.domain.permissions import can
-from saas.errors import Forbidden, Invalid
+from saas.errors import Forbidden, Invalid, NotFound
 from saas.extensions import db
-from saas.models import Clause, Indicator, Template
+from saas.models import Clause, Indicator, Institution, Template
 from saas.services import audit
 from saas.services.base import find, transaction
-from tenants.context import require
+from tenants.context import current, require
 
 INDICATOR_FIELDS = ("code", "name", "name_en", "perspective", "unit", "direction", "target",
                     "warning", "zero", "min", "max", "max_points", "frequency", "data_source",
@@ -120,6 +120,9 @@ def version_count() -> int:
 def list_statement(code: str | None = None, latest: bool = False):
     """Template versions the context may see (its region's), by code then newest first."""
     statement = select(Template).order_by(Template.code, Template.version.desc())
+    kind = _callers_kind()
+    if kind is not None:  # an institution sees the templates for its kind only
+        statement = statement.where(cast(Template.applies_to, String).like(f'%"{kind}"%'))
     if code:
         statement = statement.where(Template.code == code)
     if latest:
@@ -131,7 +134,23 @@ def list_statement(code: str | None = None, latest: bool = False):
 
 
 def get(template_id: int) -> Template:
-    return find(Template, template_id)
+    """One version; for an institution user, only one for its kind (else NotFound)."""
+    template = find(Template, template_id)
+    kind = _callers_kind()
+    if kind is not None and kind not in template.applies_to:
+        raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
+                          table="templates", id=template_id))
+    return template
+
+
+def _callers_kind() -> str | None:
+    """The kind of the caller's institution (hospital, clinic, pharmacy); None for the
+    bureau, which sees every template of its region."""
+    ctx = current()
+    if ctx is None or ctx.institution_id is None:
+        return None
+    return db.session.execute(
+        select(Institution.kind).where(Institution.id == ctx.institution_id)).scalar()
 
 
 def versions(template: Template) -> list[Template]:

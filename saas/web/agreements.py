@@ -31,6 +31,12 @@ DONE = {
 }
 
 
+@web.app_template_filter("local_date")
+def local_date(value) -> str:
+    """A stored UTC time as its Asia/Shanghai date."""
+    return local(value).strftime("%Y-%m-%d") if value else "—"
+
+
 @web.app_template_filter("local_time")
 def local_time(value) -> str:
     """A stored UTC time as Asia/Shanghai wall time."""

@@ -88,11 +88,11 @@ def _pages(ids: dict) -> dict[str, list[str]]:
     routine, draft, submitted = ids["routine"], ids["draft"], ids["submitted"]
     return {
         "a_bureau_inspector": [
-            "/assessments", f"/assessments/{routine}", f"/assessments/{routine}/scorecard",
+            "/", "/assessments", f"/assessments/{routine}", f"/assessments/{routine}/scorecard",
             f"/assessments/{submitted}/scorecard", "/findings",
             f"/findings?assessment_id={routine}", f"/assessments/{routine}/findings/new"],
         "ah1_admin": [
-            "/assessments", f"/assessments/{draft}", f"/assessments/{submitted}",
+            "/", "/assessments", f"/assessments/{draft}", f"/assessments/{submitted}",
             f"/assessments/{submitted}/scorecard", "/findings", f"/assessments/{draft}/findings/new"],
         "ah1_staff": ["/assessments", f"/assessments/{draft}", f"/assessments/{draft}/scorecard",
                       "/findings"],

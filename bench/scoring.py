@@ -173,21 +173,18 @@ def _recompute(region_id: int) -> dict:
     computed from the new totals: ranks are not stored, so this is region_ranks' own
     statement over all periods, counted in the database rather than fetched."""
     from saas.extensions import db
-    from saas.services.bulk_scoring import (
-        BULK,
-        _connection,
-        _planner,
-        _ranks_statement,
-        recompute_region,
-    )
+    from saas.services.bulk_scoring import recompute_region
+    from saas.services.pg_tuning import BULK, planner
+    from saas.services.ranks import ranks_statement
+    from saas.services.scoring_sql import connection
     from tenants.context import TenantContext, acting_as
 
     stats = recompute_region(region_id)
     t = time.perf_counter()
     with acting_as(TenantContext(region_id=region_id)):
-        conn = _connection()
-        with _planner(conn, **BULK):
-            statement, params = _ranks_statement(conn, region_id)
+        conn = connection()
+        with planner(conn, **BULK):
+            statement, params = ranks_statement(conn, region_id)
             ranked = conn.execute(sa.text(
                 f"SELECT count(rank_region), count(rank_peer) FROM ({statement}) AS every_rank"),
                 params).one()
@@ -201,15 +198,16 @@ def _floor(region_id: int) -> float:
     """One plain aggregate pass over the region's measurements, in the same conditions as
     the recompute: the app role, the region's RLS settings, the same planner settings."""
     from saas.extensions import db
-    from saas.services.bulk_scoring import _connection, _planner, pass_settings
+    from saas.services.pg_tuning import pass_settings, planner
+    from saas.services.scoring_sql import connection
     from tenants.context import TenantContext, acting_as
 
     with acting_as(TenantContext(region_id=region_id)):
-        conn = _connection()
+        conn = connection()
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         best = None
         for settings in ({}, pass_settings(conn)):  # the planner's own, and the recompute's
-            with _planner(conn, **settings):
+            with planner(conn, **settings):
                 t = time.perf_counter()
                 conn.execute(sa.text(
                     "CREATE TEMP TABLE bench_floor ON COMMIT DROP AS"
@@ -241,11 +239,11 @@ def _correct(region_id: int, share: float, rng: random.Random) -> dict:
     """Corrections since the last scoring: ``share`` of the assessments get 3 new values
     each, written straight to the table (as an import would), not scored."""
     from saas.extensions import db
-    from saas.services.bulk_scoring import _connection
+    from saas.services.scoring_sql import connection
     from tenants.context import TenantContext, acting_as
 
     with acting_as(TenantContext(region_id=region_id)):
-        conn = _connection()
+        conn = connection()
         ids = conn.execute(sa.text("SELECT id FROM assessments WHERE region_id = :r"),
                            {"r": region_id}).scalars().all()
         chosen = rng.sample(sorted(ids), max(1, int(len(ids) * share)))

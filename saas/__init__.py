@@ -40,6 +40,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
                      compare_type=True)
+    from saas.auth import SessionInterface
+
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"

@@ -3,6 +3,9 @@ which routes anyone may reach without signing in."""
 
 from __future__ import annotations
 
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
 from saas.extensions import db
 from saas.models import User
 
@@ -19,6 +22,17 @@ PUBLIC = frozenset({
     "api-docs.openapi_json",
     "api-docs.openapi_redoc",
 })
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a static file never sends the cookie
+    back: a favicon fetched late would otherwise overwrite the cookie a newer request
+    just set (a language switch, a sign-in) with the older one it was sent with."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        if has_request_context() and request.endpoint == "static":
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def is_public(endpoint: str | None, method: str) -> bool:

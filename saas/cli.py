@@ -183,7 +183,7 @@ def scores_ranks(region_code, period, kind):
 
     from saas.extensions import db
     from saas.models import Institution
-    from saas.services.bulk_scoring import region_ranks
+    from saas.services.ranks import region_ranks
     from tenants.context import TenantContext, acting_as
 
     region = _region_or_exit(region_code)

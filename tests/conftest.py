@@ -327,8 +327,10 @@ def page_as(browser, live_server):
         page.goto(f"{live_server}/login")
         page.fill("#email", USERS.get(who, who))
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        # the landing page loaded in full: a request still running would set the session
+        # cookie after the test's next one (a language switch, say) and undo it
+        with page.expect_navigation(wait_until="load"):
+            page.click("button[type=submit]")
         assert "/login" not in page.url, "login failed"
         page.base = live_server
         return page

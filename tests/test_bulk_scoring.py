@@ -129,7 +129,7 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
     from saas.domain.periods import parse_period
     from saas.extensions import db
     from saas.models import Agreement, Assessment, Institution, Measurement
-    from saas.services.bulk_scoring import region_ranks
+    from saas.services.ranks import region_ranks
 
     with acting(app, who) as user:
         ranked = {r["id"]: (r["rank_region"], r["rank_peer"])
@@ -216,7 +216,8 @@ def test_a_changed_value_is_rescored_and_reranked(app):
     from saas.extensions import db
     from saas.models import Assessment, Indicator, Measurement
     from saas.services import scoring
-    from saas.services.bulk_scoring import recompute_region, region_ranks
+    from saas.services.bulk_scoring import recompute_region
+    from saas.services.ranks import region_ranks
 
     region_id = _build(app, 7)
     with acting(app, "a_bureau_admin"):
@@ -251,7 +252,8 @@ def test_annual_assessments_are_left_to_the_service_rules(app):
     from saas.extensions import db
     from saas.models import Agreement, Assessment, Measurement
     from saas.services import scoring
-    from saas.services.bulk_scoring import recompute_region, region_ranks
+    from saas.services.bulk_scoring import recompute_region
+    from saas.services.ranks import region_ranks
 
     region_id = _build(app, 11)
     with acting(app, "a_bureau_admin") as user:
@@ -283,7 +285,8 @@ def test_annual_assessments_are_left_to_the_service_rules(app):
 
 def test_only_the_regions_bureau_may_recompute(app):
     from saas.errors import Forbidden
-    from saas.services.bulk_scoring import recompute_region, region_ranks
+    from saas.services.bulk_scoring import recompute_region
+    from saas.services.ranks import region_ranks
 
     with acting(app, "a_bureau_admin") as user:
         region_a = user.region_id
@@ -330,7 +333,7 @@ def test_sql_hundredths_are_pythons(app):
 
     from saas.domain.scoring import hundredths
     from saas.extensions import db
-    from saas.services.bulk_scoring import _Sql
+    from saas.services.scoring_sql import Dialect
 
     rng = random.Random(3)
     values = [0.0, 100.0, 0.005, 0.015, 0.125, 0.375, 2.675, 1.005, 0.285, 96.875, 99.995,
@@ -339,7 +342,7 @@ def test_sql_hundredths_are_pythons(app):
     values += [rng.uniform(0, 100) for _ in range(300)]
     values += [round(rng.uniform(0, 100), 3) for _ in range(300)]
     values += [math.nextafter(v, d) for v in values[:60] for d in (0.0, 101.0)]
-    expression = _Sql(app.config["BACKEND"]).hundredths("CAST(:x AS DOUBLE PRECISION)")
+    expression = Dialect(app.config["BACKEND"]).hundredths("CAST(:x AS DOUBLE PRECISION)")
     with acting(app, "a_bureau_admin"):
         got = [db.session.execute(text(f"SELECT {expression}"), {"x": x}).scalar_one()
                for x in values]
@@ -357,7 +360,8 @@ def test_sql_points_are_the_domains(app):
 
     from saas.domain import scoring
     from saas.extensions import db
-    from saas.services.bulk_scoring import IND_COLUMNS, IND_TYPES, _indicator_row, _Sql
+    from saas.services.bulk_scoring import IND_COLUMNS, IND_TYPES, _indicator_row
+    from saas.services.scoring_sql import Dialect, score_indicator
 
     rng = random.Random(11)
     cases = []
@@ -375,10 +379,10 @@ def test_sql_points_are_the_domains(app):
         cases += [(rule, v) for v in values if v is not None]
     for ok in (True, False, None, scoring.NOT_APPLICABLE):
         cases.append((scoring.IndicatorRule("b", "process", "boolean", None, None, None, 5), ok))
-    sql = _Sql(app.config["BACKEND"])
+    sql = Dialect(app.config["BACKEND"])
     columns = ", ".join(f"CAST(:{c} AS {t}) AS {c}"
                         for c, t in zip(IND_COLUMNS, IND_TYPES, strict=True))
-    statement = text(f"SELECT {sql.points()} FROM (SELECT CAST(:value AS DOUBLE PRECISION)"
+    statement = text(f"SELECT {score_indicator(sql)} FROM (SELECT CAST(:value AS DOUBLE PRECISION)"
                      f" AS value, :na AS not_applicable) AS m, (SELECT {columns}) AS i")
     mismatches = []
     with acting(app, "a_bureau_admin"):
@@ -405,14 +409,14 @@ def test_sql_perspectives_text_is_the_json_column_spelling(app):
     from sqlalchemy import text
 
     from saas.extensions import db
-    from saas.services.bulk_scoring import _Sql
+    from saas.services.scoring_sql import Dialect
 
     rng = random.Random(5)
     cards = [(0, 5, 50, None), (100, 10000, 1, 9999), (None, None, None, None)]
     cards += [tuple(rng.choice([None, rng.randrange(10001)]) for _ in range(4))
               for _ in range(300)]
     names = ("financial", "patient", "process", "learning")
-    expression = _Sql(app.config["BACKEND"]).json_text(
+    expression = Dialect(app.config["BACKEND"]).json_text(
         [(name, f"CAST(:s{k} AS INTEGER)") for k, name in enumerate(names)])
     with acting(app, "a_bureau_admin"):
         got = [db.session.execute(text(f"SELECT {expression}"),
@@ -510,7 +514,8 @@ def test_a_changed_perspective_is_rewritten_though_total_and_grade_are_the_same(
 def test_ranks_of_one_kind_are_ranked_within_their_whole_rank_group(app):
     """routine and flight inspections rank together (RANK_GROUPS): asking for one kind
     filters the rows, not the competitors."""
-    from saas.services.bulk_scoring import recompute_region, region_ranks
+    from saas.services.bulk_scoring import recompute_region
+    from saas.services.ranks import region_ranks
 
     region_id = _build(app, 17)
     with acting(app, "a_bureau_admin"):

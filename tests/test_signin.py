@@ -59,3 +59,10 @@ def test_page_refusal_comes_back_after_sign_in(client):
 
 def test_revoking_a_token_needs_the_token(client):
     assert client.delete("/api/v1/auth/tokens").status_code == 401
+
+
+def test_a_static_file_never_sends_the_session_cookie_back(web_as):
+    """A late favicon must not overwrite the cookie a newer request set."""
+    client = web_as("ah1_admin")
+    assert "Set-Cookie" not in client.get("/static/favicon.svg").headers
+    assert "Set-Cookie" in client.get("/lang/en").headers

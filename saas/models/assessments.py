@@ -54,7 +54,7 @@ class Assessment(InstitutionPrivate, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Cached result of the scoring engine; recomputed whenever a measurement changes.
-    # Ranks are not stored: they follow from the period's totals (bulk_scoring.region_ranks).
+    # Ranks are not stored: they follow from the period's totals (saas.services.ranks.region_ranks).
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
     perspectives: Mapped[dict | None] = mapped_column(JSON)

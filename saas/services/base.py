@@ -9,7 +9,7 @@ from sqlalchemy import select
 from saas.domain.messages import N_
 from saas.errors import Forbidden, NotFound
 from saas.extensions import db
-from tenants.context import require
+from tenants.context import TenantContext, current, require
 
 
 @contextlib.contextmanager
@@ -59,3 +59,13 @@ def column_snapshot(obj) -> dict:
             value = str(value)
         out[column.key] = value
     return out
+
+
+def require_region_bureau(region_id: int) -> TenantContext:
+    """The context a region-wide operation (recompute, ranks) runs in: the current one
+    when it is that region's bureau, else Forbidden; with no context (a job, a command)
+    one acting for the region."""
+    ctx = current()
+    if ctx is not None and (ctx.region_id != region_id or not ctx.is_bureau):
+        raise Forbidden(N_("只有本统筹区医保局可以重算全区评分与排名"))
+    return ctx or TenantContext(region_id=region_id)

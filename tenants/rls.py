@@ -1,5 +1,6 @@
 """PostgreSQL row-level security: the SQL the migrations apply, and the app role's grants."""
 
+import contextlib
 import re
 
 REGION = "region_id = NULLIF(current_setting('app.region_id', true), '')::integer"
@@ -68,6 +69,19 @@ APPEND_ONLY = {
            BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END""",
     ],
 }
+
+
+@contextlib.contextmanager
+def owner_sees_every_row(op, tables):
+    """For a migration's data fix: FORCE makes RLS apply to the tables' owner too, and a
+    migration sets no tenant, so an UPDATE would see no row and silently change nothing.
+    Lifted for the statements inside, on PostgreSQL, then forced again."""
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table in tables if postgres else ():
+        op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    yield
+    for table in tables if postgres else ():
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
 
 
 def app_role_name() -> str:

@@ -161,7 +161,6 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
             assert set(a.perspectives) == set(scoring.PERSPECTIVES)
             for p in scoring.PERSPECTIVES:
                 assert _close(a.perspectives[p], card.perspectives[p]), (a.id, p)
-            assert a.perspectives_key == scoring.perspectives_key(card.perspectives), a.id
             checked += 1
 
         # ranks: per institution its latest submitted/finalized total of the period and
@@ -401,34 +400,6 @@ def test_sql_points_are_the_domains(app):
     assert not mismatches, mismatches[:5]
 
 
-def test_sql_perspectives_text_is_the_json_column_spelling(app):
-    """The perspectives' JSON text spelled in SQL is what the JSON column stores for the
-    same scores (json.dumps), so stored and recomputed results compare as text."""
-    import json
-
-    from sqlalchemy import text
-
-    from saas.extensions import db
-    from saas.services.scoring_sql import Dialect
-
-    rng = random.Random(5)
-    cards = [(0, 5, 50, None), (100, 10000, 1, 9999), (None, None, None, None)]
-    cards += [tuple(rng.choice([None, rng.randrange(10001)]) for _ in range(4))
-              for _ in range(300)]
-    names = ("financial", "patient", "process", "learning")
-    expression = Dialect(app.config["BACKEND"]).json_text(
-        [(name, f"CAST(:s{k} AS INTEGER)") for k, name in enumerate(names)])
-    with acting(app, "a_bureau_admin"):
-        got = [db.session.execute(text(f"SELECT {expression}"),
-                                  {f"s{k}": h for k, h in enumerate(card)}).scalar_one()
-               for card in cards]
-        db.session.rollback()
-    expected = [json.dumps({name: None if h is None else h / 100
-                            for name, h in zip(names, card, strict=True)}) for card in cards]
-    mismatches = [(c, g, e) for c, g, e in zip(cards, got, expected, strict=True) if g != e]
-    assert not mismatches, mismatches[:5]
-
-
 def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
     from saas.extensions import db
     from saas.models import Region, User
@@ -485,10 +456,9 @@ def test_results_written_by_the_scoring_service_compare_equal(app):
 
 
 def test_a_changed_perspective_is_rewritten_though_total_and_grade_are_the_same(app):
-    """The recompute compares the perspectives by their key: a stored perspective that
+    """The recompute compares each perspective's hundredths: a stored perspective that
     differs (here: one swapped with another, so the total and grade stay) is rewritten,
-    JSON and key, and the next recompute finds nothing to write."""
-    from saas.domain.scoring import perspectives_key
+    and the next recompute finds nothing to write."""
     from saas.extensions import db
     from saas.models import Assessment
     from saas.services.bulk_scoring import recompute_region
@@ -501,13 +471,13 @@ def test_a_changed_perspective_is_rewritten_though_total_and_grade_are_the_same(
                  if a.perspectives and a.perspectives["financial"] != a.perspectives["patient"])
         right = dict(a.perspectives)
         wrong = {**right, "financial": right["patient"], "patient": right["financial"]}
-        a.perspectives, a.perspectives_key = wrong, perspectives_key(wrong)
+        a.perspectives = wrong
         db.session.commit()
         stats = recompute_region(region_id)
         db.session.commit()
         db.session.refresh(a)
         assert stats["assessments_updated"] == 1
-        assert a.perspectives == right and a.perspectives_key == perspectives_key(right)
+        assert a.perspectives == right
         assert recompute_region(region_id)["assessments_updated"] == 0
 
 

@@ -317,23 +317,6 @@ def _shown(x: int | None) -> float | None:
     return None if x is None else x / UNIT
 
 
-KEY_BITS = 14
-"""Bits of one perspective in :func:`perspectives_key`: a perspective scores 0..100 points,
-0..10 000 hundredths, below ``NO_SCORE``."""
-NO_SCORE = 2**KEY_BITS - 1
-
-
-def perspectives_key(perspectives: Mapping[str, float | None]) -> int:
-    """The perspective scores as one whole number: each score's hundredths in KEY_BITS bits,
-    in PERSPECTIVES order, NO_SCORE where a perspective has none. Equal keys, equal
-    perspectives: a bulk recompute compares keys instead of spelling every scorecard's
-    perspectives as JSON text (saas.services.bulk_scoring)."""
-    key = 0
-    for n, perspective in enumerate(PERSPECTIVES):
-        score = perspectives.get(perspective)
-        key += (NO_SCORE if score is None else hundredths(score)) << (KEY_BITS * n)
-    return key
-
 
 def score_scorecard(rules: Iterable[IndicatorRule], values: Mapping[str, Any],
                     weights: Mapping[str, float] = DEFAULT_WEIGHTS,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from saas.domain.scoring import PERSPECTIVES, UNIT, hundredths
 from saas.extensions import db
 from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
@@ -57,14 +57,28 @@ class Assessment(InstitutionPrivate, db.Model):
     # Ranks are not stored: they follow from the period's totals (saas.services.ranks.region_ranks).
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
-    perspectives: Mapped[dict | None] = mapped_column(JSON)
-    # the same scores as one number (saas.domain.scoring.perspectives_key), written with them
-    perspectives_key: Mapped[int | None] = mapped_column(BigInteger)
+    # the four perspective scores in hundredths (None: no data), read as `perspectives`
+    financial_hundredths: Mapped[int | None] = mapped_column(Integer)
+    patient_hundredths: Mapped[int | None] = mapped_column(Integer)
+    process_hundredths: Mapped[int | None] = mapped_column(Integer)
+    learning_hundredths: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @validates("status")
     def _guard_status(self, key, value):
         return ASSESSMENT_STATUS.check(self, value)
+
+    @property
+    def perspectives(self) -> dict[str, float | None]:
+        """{financial: 87.05, patient: None, …}: the perspective scores as shown."""
+        return {p: None if (h := getattr(self, f"{p}_hundredths")) is None else h / UNIT
+                for p in PERSPECTIVES}
+
+    @perspectives.setter
+    def perspectives(self, scores: dict[str, float | None] | None) -> None:
+        for p in PERSPECTIVES:
+            score = (scores or {}).get(p)
+            setattr(self, f"{p}_hundredths", None if score is None else hundredths(score))
 
     agreement = relationship("Agreement")
     institution = relationship("Institution")

@@ -13,10 +13,10 @@ would give it, in a few SQL statements instead of a few queries per assessment:
    them up does not matter;
 2. per assessment, in integer arithmetic as the domain does it: perspective scores
    (earned / possible × 100, half up), the weighted mean of the perspectives with data
-   (half up), the grade from the template's bands, the perspectives' key. Steps 1 and 2
-   are one statement, which keeps only the assessments whose total, grade or key differ
-   from what is stored, and spells the perspectives' JSON text for those alone: the
-   pass's sums and the unchanged scorecards are never written;
+   (half up), the grade from the template's bands. Steps 1 and 2 are one statement,
+   which keeps only the assessments whose total, grade or perspective hundredths differ
+   (IS DISTINCT FROM) from what is stored: the pass's sums and the unchanged scorecards
+   are never written;
 3. assessments with a measurement of an indicator that is not due in their period, or
    not of their template (the pass counts every measurement), are summed again over
    their due indicators only;
@@ -46,6 +46,7 @@ from saas.services import audit
 from saas.services.base import require_region_bureau, transaction
 from saas.services.pg_tuning import BULK, pass_settings, planner
 from saas.services.scoring_sql import (
+    RESULT_COLUMNS,
     UNKNOWN,
     Dialect,
     connection,
@@ -213,9 +214,9 @@ class _Recompute:
 
     def _scorecards_sql(self) -> str:
         """Steps 1 and 2 in one statement (the pass's sums are never written): per
-        non-annual assessment of the region its total, grade, perspectives' key and JSON
-        text, kept only where they differ from what is stored or the assessment must be
-        summed again (``again``)."""
+        non-annual assessment of the region its results (RESULT_COLUMNS), kept only where
+        they differ from what is stored or the assessment must be summed again
+        (``again``)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
         # (tfq: the least and greatest codes both in the template's range mean every
         # indicator is of the template; the greatest then has the greatest frequency)
@@ -228,8 +229,7 @@ class _Recompute:
                      CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
                      CASE WHEN g.tfqmin IS NOT NULL AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
-                     a.total AS old_total, a.grade AS old_grade,
-                     a.perspectives_key AS old_perspectives_key
+                     {', '.join(f'a.{c} AS old_{c}' for c in RESULT_COLUMNS)}
               FROM assessments a
               JOIN agreements ag ON ag.id = a.agreement_id
               JOIN tpl t ON t.id = ag.template_id
@@ -239,8 +239,7 @@ class _Recompute:
         changed = sql.results_differ("", "old_")
         return f"""
             WITH {self._tpl_cte}, {self._ind_cte}
-            SELECT id, template_id, again, total, grade, {_ptext(sql)} AS ptext,
-                   perspectives_key
+            SELECT id, template_id, again, {', '.join(RESULT_COLUMNS)}
             FROM ({results(sql, scored)}) AS x
             WHERE annual = 0 AND (again = 1 OR {changed})"""
 
@@ -262,8 +261,7 @@ class _Recompute:
             LEFT JOIN pact_bulk_fix f ON f.assessment_id = r.id
             WHERE r.id IN ({listed})"""
         self.conn.execute(text(f"""
-            UPDATE pact_bulk_res SET total = x.total, grade = x.grade,
-                   ptext = {_ptext(self.sql, "x.")}, perspectives_key = x.perspectives_key
+            UPDATE pact_bulk_res SET {_assign("x.")}
             FROM (WITH {self._tpl_cte} {results(self.sql, fixed)}) AS x
             WHERE pact_bulk_res.id = x.id"""), self._tpl_params)
         return len(ids)
@@ -283,9 +281,7 @@ class _Recompute:
         changed = sql.results_differ("r.", "assessments.")
         named = " AND assessments.id = ANY(CAST(:ids AS INTEGER[]))" if sql.pg and few else ""
         result = self._timed("write_assessments", f"""
-            UPDATE assessments SET total = r.total, grade = r.grade,
-                   perspectives = {'CAST(r.ptext AS JSON)' if sql.pg else 'r.ptext'},
-                   perspectives_key = r.perspectives_key
+            UPDATE assessments SET {_assign("r.")}
             FROM pact_bulk_res r
             WHERE assessments.id = r.id{named} AND ({changed})""", {"ids": ids})
         return _rowcount(self.conn, result)
@@ -349,10 +345,9 @@ def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp
     return (*head, sign, t, z, mp, tfq)
 
 
-def _ptext(sql: Dialect, prefix: str = "") -> str:
-    """The perspectives' JSON text from the columns s0..s3 (hundredths), as stored: spelled
-    only for the scorecards that are written."""
-    return sql.json_text([(p, f"{prefix}s{k}") for p, k in PIDX.items()])
+def _assign(source: str) -> str:
+    """``total = r.total, grade = r.grade, …``: every result column from ``source``."""
+    return ", ".join(f"{c} = {source}{c}" for c in RESULT_COLUMNS)
 
 
 def _rowcount(conn, result) -> int:

@@ -31,7 +31,6 @@ from saas.domain.scoring import (
     annual_total,
     grade_for,
     perspective_contributions,
-    perspectives_key,
     score_scorecard,
 )
 from saas.extensions import db
@@ -134,7 +133,6 @@ def recompute(assessment: Assessment, due: DueIndicators | None = None,
         total, grade, _ = _annual_override(assessment, card)
     assessment.total, assessment.grade = total, grade
     assessment.perspectives = dict(card.perspectives)
-    assessment.perspectives_key = perspectives_key(card.perspectives)
     return card
 
 

@@ -21,6 +21,10 @@ from saas.extensions import db
 # code <= the period's kind code (saas.domain.measurements.due_in).
 PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 UNKNOWN = 3
+PERSPECTIVE_COLUMNS = tuple(f"{p}_hundredths" for p in scoring.PERSPECTIVES)
+"""The assessments' columns of the four perspective scores, in hundredths (s0..s3)."""
+RESULT_COLUMNS = ("total", "grade", *PERSPECTIVE_COLUMNS)
+"""What a recompute writes: the assessment's results."""
 
 
 def connection():
@@ -61,10 +65,8 @@ class Dialect:
         return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
 
     def results_differ(self, new: str, old: str) -> str:
-        """Whether the total, grade and perspectives key of ``new`` (columns total, grade,
-        perspectives_key) differ from ``old``'s."""
-        return " OR ".join(self.distinct(f"{new}{c}", f"{old}{c}")
-                           for c in ("total", "grade", "perspectives_key"))
+        """Whether any of the RESULT_COLUMNS of ``new`` differs from ``old``'s."""
+        return " OR ".join(self.distinct(f"{new}{c}", f"{old}{c}") for c in RESULT_COLUMNS)
 
     def least(self, *args: str) -> str:
         return f"{'LEAST' if self.pg else 'min'}({', '.join(args)})"
@@ -81,28 +83,6 @@ class Dialect:
     def shown(self, h: str) -> str:
         """Hundredths as the number shown (scoring._shown)."""
         return f"(CAST({h} AS DOUBLE PRECISION) / {self.f(scoring.UNIT)})"
-
-    def json_text(self, pairs: list[tuple[str, str]]) -> str:
-        """The JSON text Python's json.dumps() writes for ``{key: hundredths / 100}``, e.g.
-        ``{"financial": 100.0, "patient": 87.05, "process": 0.5, "learning": null}``:
-        the SQLAlchemy JSON column's own spelling, so stored values compare as text.
-        PostgreSQL spells a double as its shortest exact digits, as Python does; SQLite's
-        spelling differs, so there the number is spelled from the whole hundredths."""
-        if self.pg:  # one call; a double's text is its shortest exact spelling, as Python's
-            parts = ", ".join(
-                f"'{', ' if n else '{'}\"{k}\": ', coalesce(CASE WHEN {v} % 100 = 0 THEN"
-                f" CAST({v} / 100 AS TEXT) || '.0' ELSE CAST({self.shown(v)} AS TEXT) END,"
-                " 'null')" for n, (k, v) in enumerate(pairs))
-            return f"concat({parts}, '}}')"
-
-        def number(h: str) -> str:
-            cents = f"({h}) % 100"
-            decimals = (f"CASE WHEN {cents} = 0 THEN '0' WHEN {cents} % 10 = 0 THEN"
-                        f" CAST({cents} / 10 AS TEXT) WHEN {cents} < 10 THEN"
-                        f" '0' || CAST({cents} AS TEXT) ELSE CAST({cents} AS TEXT) END")
-            return f"coalesce(CAST(({h}) / 100 AS TEXT) || '.' || {decimals}, 'null')"
-        body = " || ', ' || ".join(f"'\"{k}\": ' || {number(v)}" for k, v in pairs)
-        return f"('{{' || {body} || '}}')"
 
     def period_kind(self, period: str) -> str:
         """The period's kind code (saas.domain.periods); UNKNOWN: nothing is due."""
@@ -152,12 +132,12 @@ def weighted_total() -> str:
 
 def results(sql: Dialect, scored: str) -> str:
     """The rows of ``scored`` (s0..s3 perspectives in hundredths, w0..w3 weights, the
-    grade bands) with their total, grade and perspectives key, as stored."""
-    grade, key = grade_for(), perspectives_key()
+    grade bands) with their RESULT_COLUMNS, as stored."""
+    named = ", ".join(f"s{k} AS {c}" for k, c in enumerate(PERSPECTIVE_COLUMNS))
     # each level behind a fence, so that the planner does not substitute the expressions
     # of one level into the next (the total repeats each perspective's several times)
     return f"""
-        SELECT y.*, {grade} AS grade, {key} AS perspectives_key FROM (
+        SELECT y.*, {grade_for()} AS grade, {named} FROM (
           SELECT x.*, {sql.shown(weighted_total())} AS total
           FROM ({scored}{sql.fence}) AS x{sql.fence}) AS y"""
 
@@ -168,10 +148,3 @@ def grade_for(total: str = "total") -> str:
     return (f"CASE WHEN {total} IS NULL THEN NULL WHEN {total} >= excellent THEN 'excellent'"
             f" WHEN {total} >= pass_ THEN 'pass' WHEN {total} >= basic THEN 'basic'"
             " ELSE 'fail' END")
-
-
-def perspectives_key() -> str:
-    """saas.domain.scoring.perspectives_key() over s0..s3: the four scores as one number,
-    so that "did they change" is one comparison."""
-    return " + ".join(f"CAST(coalesce(s{k}, {scoring.NO_SCORE}) AS BIGINT)"
-                      f" * {2 ** (scoring.KEY_BITS * k)}" for k in range(4))

@@ -342,7 +342,7 @@ def _assessment_rows(agreements: list[dict], months: int, region_id: int) -> lis
                          "period_start": start, "period_end": end, "status": "finalized",
                          "created_by": None, "submitted_at": submitted,
                          "finalized_at": finalized, "total": None, "grade": None,
-                         "perspectives": None, "created_at": created})
+                         "created_at": created})
     return rows
 
 
@@ -417,7 +417,7 @@ COLUMNS = {
                    "suspended_at", "status_reason", "created_at"),
     "assessments": ("id", "region_id", "institution_id", "agreement_id", "kind", "period",
                     "period_start", "period_end", "status", "created_by", "submitted_at",
-                    "finalized_at", "total", "grade", "perspectives", "created_at"),
+                    "finalized_at", "total", "grade", "created_at"),
 }
 MEASUREMENT_COLUMNS = ("region_id", "institution_id", "assessment_id", "indicator_id", "value",
                        "not_applicable", "updated_at")

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 
 from saas.domain.scoring import (
     DEFAULT_WEIGHTS,
-    KEY_BITS,
-    NO_SCORE,
     NOT_APPLICABLE,
     PERSPECTIVES,
     GradeBands,
@@ -27,7 +25,6 @@ from saas.domain.scoring import (
     grade_for,
     hundredths,
     peer_key,
-    perspectives_key,
     rank,
     rank_in_groups,
     score_indicator,
@@ -718,41 +715,6 @@ def test_consecutive_flag_matches_trailing_run(history, run):
             break
         trailing += 1
     assert consecutive_flag(history, run) == (trailing >= run)
-
-
-# --------------------------------------------------------------------------- perspectives key
-
-
-def test_perspectives_key_worked_by_hand():
-    # 14 bits each, financial lowest: 87.05 → 8705, 100 → 10000, 0 → 0, none → all ones
-    key = perspectives_key({"financial": 87.05, "patient": 100.0, "process": 0.0,
-                            "learning": None})
-    assert key == 8705 + 10000 * 2**14 + 0 * 2**28 + (2**14 - 1) * 2**42
-    assert perspectives_key({}) == sum(NO_SCORE << (KEY_BITS * n) for n in range(4))
-
-
-def test_perspectives_key_tells_no_score_from_zero_and_from_the_top():
-    keys = {perspectives_key({"process": v}) for v in (None, 0.0, 0.01, 99.99, 100.0)}
-    assert len(keys) == 5
-
-
-scores_st = st.one_of(st.none(), st.integers(0, 10_000).map(lambda h: h / 100))
-
-
-@given(st.fixed_dictionaries({p: scores_st for p in PERSPECTIVES}))
-def test_perspectives_key_holds_every_score_exactly(perspectives):
-    key = perspectives_key(perspectives)
-    assert 0 <= key < 2**63  # a BIGINT column
-    for n, p in enumerate(PERSPECTIVES):
-        field = (key >> (KEY_BITS * n)) & NO_SCORE
-        expected = NO_SCORE if perspectives[p] is None else hundredths(perspectives[p])
-        assert field == expected
-
-
-@given(st.fixed_dictionaries({p: scores_st for p in PERSPECTIVES}),
-       st.fixed_dictionaries({p: scores_st for p in PERSPECTIVES}))
-def test_perspectives_keys_are_equal_only_for_equal_scores(a, b):
-    assert (perspectives_key(a) == perspectives_key(b)) == (a == b)
 
 
 # ------------------------------------------------------------- perspective contributions

@@ -70,6 +70,32 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
     return ids
 
 
+def _make_private(app) -> dict:
+    """A mock inspection of AH1 (模拟检查, the institution's alone) with its finding and
+    evidence: the bureau of its own region must not reach them either."""
+    marker = "PRIVATE-AH1"
+    with acting(app, "ah1_mock") as user:
+        agreement = db.session.execute(select(Agreement)).scalar_one()
+        assessment = Assessment(institution_id=user.institution_id, agreement_id=agreement.id,
+                                kind="mock", period="2026-10", private=True,
+                                period_start=dt.date(2026, 10, 1),
+                                period_end=dt.date(2026, 10, 31), status="draft")
+        db.session.add(assessment)
+        db.session.flush()
+        finding = Finding(institution_id=user.institution_id, assessment_id=assessment.id,
+                          category="other", severity="general", description=marker,
+                          private=True)
+        evidence = Evidence(institution_id=user.institution_id, filename=f"{marker}.pdf",
+                            content_type="application/pdf", size=4, sha256="1" * 64,
+                            storage_key=f"missing/{marker}", private=True)
+        db.session.add_all([finding, evidence])
+        db.session.flush()
+        ids = {"assessment_id": assessment.id, "finding_id": finding.id,
+               "evidence_id": evidence.id, "markers": [marker]}
+        db.session.commit()
+    return ids
+
+
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
            "change_id", "template_id"}
@@ -83,13 +109,15 @@ def foreign(app):
     del sibling["template_id"]  # region-owned: the sibling's region is the user's own
     with acting(app, "b_bureau_admin"):
         region_b["template_id"] = db.session.execute(select(Template.id)).scalars().first()
-    return {"region_b": region_b, "sibling": sibling}
+    return {"region_b": region_b, "sibling": sibling, "private": _make_private(app)}
 
 
 def _targets(who: str, foreign: dict) -> list[dict]:
     targets = [foreign["region_b"]]
     if who in INSTITUTION_ROLES:
         targets.append(foreign["sibling"])
+    else:  # the bureau never sees an institution's mock inspection
+        targets.append(foreign["private"])
     return targets
 
 

@@ -21,7 +21,7 @@ STALE = {"total": 12.3, "grade": "excellent"}
 PLAN = (
     ("self", "2026-01", "finalized"),
     ("self", "2026-02", "finalized"),
-    ("self", "2026-02", "draft"),
+    ("special", "2026-02", "draft"),
     ("self", "2026-03", "submitted"),
     ("routine", "2026-Q1", "finalized"),
     ("flight", "2026-Q1", "finalized"),

@@ -246,6 +246,12 @@ def kind_is_private(kind: str) -> bool:
     return not kind_counts(kind)
 
 
+#: One self-inspection and one annual assessment per agreement and period; inspections
+#: (routine, special, flight, random) and mock rehearsals may happen several times. The
+#: database holds the rule too (a partial unique index), so two requests at once cannot
+#: both create one.
+ONE_PER_PERIOD: tuple[str, ...] = ("self", "annual")
+
 #: :func:`kind_counts` as a set, for SQL (``Assessment.kind.in_(COUNTING_KINDS)``).
 COUNTING_KINDS: tuple[str, ...] = tuple(k for k in KINDS if kind_counts(k))
 

@@ -16,9 +16,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from saas.domain.permissions import ONE_PER_PERIOD
 from saas.domain.scoring import PERSPECTIVES, UNIT, hundredths
 from saas.extensions import db
 from saas.models.status_guard import StatusGuard
@@ -26,6 +28,7 @@ from saas.timeutil import utcnow
 from tenants.isolation import InstitutionPrivate
 
 ASSESSMENT_STATUS = StatusGuard("saas.services.assessments")
+ONE_PER_PERIOD_SQL = text("kind IN (" + ", ".join(f"'{k}'" for k in ONE_PER_PERIOD) + ")")
 
 
 class Assessment(InstitutionPrivate, db.Model):
@@ -41,6 +44,8 @@ class Assessment(InstitutionPrivate, db.Model):
         Index("ix_assessments_rank", "region_id", "kind", "period",
               postgresql_include=["institution_id", "id", "status", "total"]),
         Index("ix_assessments_list", "region_id", "period_start", "id"),
+        Index("uq_assessments_one_per_period", "agreement_id", "kind", "period", unique=True,
+              postgresql_where=ONE_PER_PERIOD_SQL, sqlite_where=ONE_PER_PERIOD_SQL),
         {"postgresql_with": {"fillfactor": 50}},
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

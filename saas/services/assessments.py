@@ -19,6 +19,7 @@ from saas.domain.permissions import (
     ASSESSMENT_ACTION_LABELS_ZH,
     KIND_LABELS_ZH,
     KINDS,
+    ONE_PER_PERIOD,
     TransitionError,
     assessment_is_editable,
     assessment_next_state,
@@ -44,9 +45,6 @@ from saas.services.base import column_snapshot, find, page_of, transaction
 from saas.timeutil import utcnow
 from tenants.context import require
 
-#: One self-inspection and one annual assessment per agreement and period; inspections
-#: (routine, special, flight, random) and mock rehearsals may happen several times.
-ONE_PER_PERIOD = ("self", "annual")
 TRANSITION_AUDIT = {"submit": "assessment.submitted", "finalize": "assessment.finalized",
                     "return": "assessment.returned"}
 MAX_REASON = 2000
@@ -125,9 +123,10 @@ def create(agreement_id: int, kind: str, period_text: str) -> Assessment:
     period = _period_for(kind, period_text, agreement)
     if agreement.status not in OPEN_AGREEMENT_STATES:
         raise Conflict(N_("协议尚未签订，不能开展考核"))
+    exists = N_("%(period)s 的「%(kind)s」已存在", period=str(period),
+                kind=N_(KIND_LABELS_ZH[kind]))
     if kind in ONE_PER_PERIOD and _exists(agreement.id, kind, str(period)):
-        raise Conflict(N_("%(period)s 的「%(kind)s」已存在", period=str(period),
-                          kind=N_(KIND_LABELS_ZH[kind])))
+        raise Conflict(exists)
     with transaction():
         assessment = Assessment(
             agreement_id=agreement.id, institution_id=agreement.institution_id,
@@ -135,7 +134,10 @@ def create(agreement_id: int, kind: str, period_text: str) -> Assessment:
             period_start=period.start, period_end=period.end, status="draft",
             created_by=require().user_id, private=kind_is_private(kind))
         db.session.add(assessment)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same one created at the same moment (the unique index)
+            raise Conflict(exists) from None
         scoring.recompute(assessment)
         audit.record("assessment.created", assessment, after=column_snapshot(assessment))
     return assessment
@@ -156,8 +158,9 @@ def get(assessment_id: int) -> Assessment:
 
 
 def transition(assessment_id: int, action: str, reason: str | None = None) -> Assessment:
-    """submit / finalize / return (return needs a reason)."""
-    assessment = get(assessment_id)
+    """submit / finalize / return (return needs a reason). The row is locked first, so of
+    two identical requests at once the second sees the new state and gets a 409."""
+    assessment = find(Assessment, assessment_id, for_update=True)
     require_can(action, assessment.kind)
     try:
         new_state = assessment_next_state(assessment.status, action)

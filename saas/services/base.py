@@ -23,11 +23,15 @@ def transaction():
         raise
 
 
-def find(model, object_id: int):
+def find(model, object_id: int, for_update: bool = False):
     """The row if the tenant filter lets the caller see it, else NotFound: another
     tenant's row is simply not found. A select, never session.get, whose identity map
-    would skip the filter."""
-    obj = db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    would skip the filter. ``for_update``: locked until the transaction ends (PostgreSQL)
+    and read afresh, for a state change that must not run twice at once."""
+    statement = select(model).where(model.id == object_id)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    obj = db.session.execute(statement).scalar_one_or_none()
     if obj is None:
         raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
                           table=model.__tablename__, id=object_id))

@@ -222,8 +222,9 @@ def get(finding_id: int) -> Finding:
 
 
 def decide(finding_id: int, action: str, reason: str | None = None) -> Finding:
-    """confirm or dismiss (dismiss needs a reason); decisions are kept, never deleted."""
-    finding = get(finding_id)
+    """confirm or dismiss (dismiss needs a reason); decisions are kept, never deleted. The
+    row is locked first: of two identical decisions at once, the second gets a 409."""
+    finding = find(Finding, finding_id, for_update=True)
     require_can(f"{action}_finding", finding.assessment.kind)
     try:
         new_state = rules.next_state(finding.status, action)

@@ -3,7 +3,9 @@ which routes anyone may reach without signing in."""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+import time
+
+from flask import current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from saas.extensions import db
@@ -40,9 +42,22 @@ def is_public(endpoint: str | None, method: str) -> bool:
     return endpoint is None or endpoint in PUBLIC or f"{endpoint}:{method}" in PUBLIC
 
 
-def load_user_from_session(user_id: str):
+SIGNED_IN_AT = "signed_in_at"
+
+
+def load_user_from_session(session_id: str):
+    """The session's user while its session version is the user's (logout and a password
+    change raise it) and the session is younger than SESSION_MAX_HOURS."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    signed_in = session.get(SIGNED_IN_AT, 0)
+    if time.time() - signed_in > current_app.config["SESSION_MAX_HOURS"] * 3600:
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def load_user_from_request(request):

@@ -50,6 +50,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 30)),
         "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_MAX_HOURS": _int_env("SESSION_MAX_HOURS", 12),  # absolute, beside idle
         "MAX_CONTENT_LENGTH": _int_env("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "MAX_JSON_BYTES": _int_env("MAX_JSON_KB", 1024) * 1024,
         # Sign-in policy.

@@ -23,8 +23,8 @@ def test_entries_record_actor_and_before_after(app, client):
     with acting(app, "ah1_admin") as user:
         change_password(user.id, "Test-pass-2026", "New-pass-2027")
         entry = db.session.execute(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
-        assert entry.action == "user.password_changed"
+            select(AuditEntry).where(AuditEntry.action == "user.password_changed")
+            .order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
         assert entry.actor == "admin@ah1.example"
         assert entry.institution_id == user.institution_id
 

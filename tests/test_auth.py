@@ -103,3 +103,59 @@ def test_change_password_page(web_as):
         "current_password": PASSWORD, "new_password": "Better-pass-2027",
         "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert ok.status_code == 302
+
+
+# ------------------------------------------------------------------ sessions that end
+
+
+def _signed_in_copy(app, client):
+    """A second client carrying the same session cookie (a copied cookie)."""
+    thief = app.test_client()
+    cookie = client.get_cookie("session")
+    thief.set_cookie("session", cookie.value)
+    return thief
+
+
+def test_logout_ends_a_copied_cookie_and_the_users_tokens(app, client, api_as):
+    assert login(client, "ah1_admin").status_code == 302
+    thief = _signed_in_copy(app, client)
+    assert thief.get("/institutions").status_code == 200
+    api = api_as("ah1_admin")
+    assert api.get("/me").status_code == 200
+    page = client.get("/institutions").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+    assert thief.get("/institutions").status_code == 302  # to the sign-in page
+    assert api.get("/me").status_code == 401
+
+
+def test_a_password_change_ends_other_sessions_keeps_this_one_and_swaps_passwords(
+        app, client):
+    from conftest import ApiClient, user_by_email
+    from saas.services.auth import issue_token
+
+    assert login(client, "ah1_admin").status_code == 302
+    other = app.test_client()
+    assert login(other, "ah1_admin").status_code == 302
+    with app.app_context():
+        api = ApiClient(app.test_client(), issue_token(user_by_email(USERS["ah1_admin"]).id))
+    assert api.get("/me").status_code == 200
+    page = client.get("/account/password").get_data(as_text=True)
+    changed = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "Better-pass-2027",
+        "csrf_token": csrf_from(page)})
+    assert changed.status_code == 302
+    assert client.get("/institutions").status_code == 200  # this session goes on
+    assert other.get("/institutions").status_code == 302
+    assert api.get("/me").status_code == 401
+    assert login(app.test_client(), "ah1_admin", password=PASSWORD).status_code == 401
+    assert login(app.test_client(), "ah1_admin", password="Better-pass-2027").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime(app, client):
+    import time
+
+    assert login(client, "ah1_admin").status_code == 302
+    assert client.get("/institutions").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] = time.time() - app.config["SESSION_MAX_HOURS"] * 3600 - 1
+    assert client.get("/institutions").status_code == 302

@@ -96,3 +96,8 @@ def test_second_command_runs_the_tests(clone):
                             timeout=900)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+def test_ci_runs_the_readmes_test_command_word_for_word():
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert readme_commands()[1] in ci, "the last line of .ci/run must be the README's test command"

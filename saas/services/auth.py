@@ -81,7 +81,22 @@ def _user(user_id: int) -> User:
     return db.session.execute(select(User).where(User.id == user_id)).scalar_one()
 
 
-def change_password(user_id: int, current_password: str, new_password: str) -> None:
+def end_sessions(user_id: int, why: str = "logout") -> User:
+    """Every session and API token of the user ends at once (logout, password change)."""
+    user = _user(user_id)
+    with transaction():
+        user.session_version = (user.session_version or 0) + 1
+        tokens = db.session.execute(select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars().all()
+        for token in tokens:
+            token.revoked_at = utcnow()
+        audit.record("user.sessions_ended", user, object_type="User",
+                     after={"why": why, "tokens_revoked": len(tokens)})
+    return user
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> User:
+    """A new password; every session and token signed in with the old one ends."""
     user = _user(user_id)
     if not check_password_hash(user.password_hash, current_password or ""):
         raise Invalid(N_("当前密码不正确"), {"current_password": [N_("当前密码不正确")]})
@@ -95,6 +110,7 @@ def change_password(user_id: int, current_password: str, new_password: str) -> N
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()
         audit.record("user.password_changed", user, object_type="User")
+    return end_sessions(user_id, "password_changed")
 
 
 def _token_hash(token: str) -> str:

@@ -1,5 +1,6 @@
 """登录 / 退出 / 修改密码 / 切换语言."""
 
+import time
 from urllib.parse import unquote, urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -10,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from saas.auth import SIGNED_IN_AT
 from saas.errors import DomainError
 from saas.i18n import text, texts
 from saas.services import auth
@@ -55,6 +57,7 @@ def login():
         else:
             session.clear()
             login_user(user)
+            session[SIGNED_IN_AT] = time.time()
             if auth.password_expired(user):
                 flash(_("密码已超过有效期，请修改密码"), "warning")
                 return redirect(url_for("web.change_password"))
@@ -64,6 +67,7 @@ def login():
 
 @web.post("/logout")
 def logout():
+    auth.end_sessions(current_user.id)  # a copied cookie or token ends too
     logout_user()
     session.clear()
     flash(_("已安全退出"), "info")
@@ -76,10 +80,12 @@ def change_password():
     errors = {}
     if form.validate_on_submit():
         try:
-            auth.change_password(current_user.id, form.current_password.data, form.new_password.data)
+            user = auth.change_password(current_user.id, form.current_password.data,
+                                        form.new_password.data)
         except DomainError as exc:
             errors = texts(exc.errors)
         else:
+            login_user(user)  # this session goes on, with the new session version
             flash(_("密码已修改"), "success")
             return redirect(url_for("web.index"))
     return render_template("auth/password.html", form=form, errors=errors)

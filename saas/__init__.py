@@ -101,6 +101,12 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # the site's own pages may take a photo on site; nothing needs the microphone,
+        # the location or payment, and no embedded frame may ask for any of them
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
+        if request.is_secure:  # behind TLS, browsers keep to it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.get("/healthz")

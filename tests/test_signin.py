@@ -66,3 +66,11 @@ def test_a_static_file_never_sends_the_session_cookie_back(web_as):
     client = web_as("ah1_admin")
     assert "Set-Cookie" not in client.get("/static/favicon.svg").headers
     assert "Set-Cookie" in client.get("/lang/en").headers
+
+
+def test_security_headers(client):
+    plain = client.get("/login")
+    assert "microphone=()" in plain.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in plain.headers  # the embedded default's plain HTTP
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -58,7 +58,8 @@ def test_the_bureau_lands_on_its_workbench_and_each_figure_is_its_list(app, api_
     for key, (count, href) in cards.items():
         assert _listed(client, href) == count, key
     red = client.get(cards["institutions_red"][1]).get_data(as_text=True)
-    assert "A-H1" in red or "ah1" in red.lower() or 'id="attention-filter"' in red
+    assert 'id="attention-filter"' in red
+    assert "甲区第一医院" in red and "甲区第二医院" not in red  # AH1 only
 
 
 def test_self_missing_counts_institutions_with_an_active_agreement_and_nothing_submitted(

@@ -76,7 +76,8 @@ def detail(agreement_id: int) -> dict:
     clauses = db.session.execute(templates.clauses_statement(agreement.template_id)).scalars()
     changes = db.session.execute(changes_statement(agreement_id)).scalars()
     successor = successor_of(agreement)
-    actions = available_actions(agreement, require().role)
+    ctx = require()
+    actions = available_actions(agreement, ctx.role)
     return {
         "agreement": agreement, "clauses": list(clauses), "history": history(agreement),
         "successor": successor,
@@ -85,7 +86,18 @@ def detail(agreement_id: int) -> dict:
         "actions": [a for a in actions if not (a == "renew" and successor)],
         "last_annual_grade": last_annual_grade(agreement.id),
         "filing_workdays": DEFAULT_FILING_WORKDAYS,
+        "rescission": _rescission_choices(agreement, ctx),
+        "bar_years": lifecycle.DEFAULT_BAR_YEARS["breach"],
     }
+
+
+def _rescission_choices(agreement: Agreement, ctx) -> dict | None:
+    """A pending rescission request and what the caller may do with it (rescind)."""
+    if agreement.rescission_requested_by is None:
+        return None
+    mine = agreement.rescission_requested_by == ctx.user_id
+    return {"mine": mine, "may_confirm": not mine and ctx.role in BUREAU_ROLES,
+            "may_withdraw": can(ctx.role, PERMISSIONS["rescind"])}
 
 
 def successor_of(agreement: Agreement) -> Agreement | None:

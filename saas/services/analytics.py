@@ -25,10 +25,8 @@ from saas.domain.periods import add_months
 from saas.domain.permissions import COUNTING_KINDS
 from saas.extensions import db
 from saas.models import Agreement, Assessment, Indicator, Institution, Measurement
+from saas.services.scoring import RANKED_STATUSES
 from saas.timeutil import today_local
-
-SUBMITTED = ("submitted", "finalized")
-"""States in which an assessment's results are the institution's word (ranked, counted)."""
 
 
 def latest_scores(institution_ids: Collection[int] | None = None):
@@ -134,7 +132,7 @@ def institutions_needing_attention(flag: str, period: str):
       (自查未提交: none, or still a draft)."""
     counted = select(Assessment.id).where(
         Assessment.period == period, Assessment.kind.in_(COUNTING_KINDS),
-        Assessment.status.in_(SUBMITTED))
+        Assessment.status.in_(RANKED_STATUSES))
     if flag == "red":
         red = red_measurements(counted).subquery()
         return (select(Assessment.institution_id)
@@ -145,7 +143,7 @@ def institutions_needing_attention(flag: str, period: str):
     if flag == "self_missing":
         submitted = select(Assessment.institution_id).where(
             Assessment.period == period, Assessment.kind == "self",
-            Assessment.status.in_(SUBMITTED))
+            Assessment.status.in_(RANKED_STATUSES))
         return (select(Agreement.institution_id).where(Agreement.status == "active")
                 .where(Agreement.institution_id.not_in(submitted)).distinct())
     raise ValueError("unknown attention flag", flag)

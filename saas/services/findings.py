@@ -174,16 +174,19 @@ def prefill(assessment_id: int, indicator_code: str) -> dict:
                                                        row["direction"])}
 
 
-def edit(finding_id: int, changes: dict) -> Finding:
-    """PATCH: the draft finding with only the given fields changed (:func:`update`)."""
-    finding = get(finding_id)
-    current = FindingInput(
+def input_of(finding: Finding) -> FindingInput:
+    """What a finding says now, as a form or a PATCH starts from it."""
+    return FindingInput(
         assessment_id=finding.assessment_id, category=finding.category,
         severity=finding.severity, description=finding.description,
         amount_fen=finding.amount_fen, location=finding.location,
         clause_number=finding.clause.number if finding.clause else None,
         indicator_code=finding.indicator.code if finding.indicator else None)
-    return update(finding_id, replace(current, **changes))
+
+
+def edit(finding_id: int, changes: dict) -> Finding:
+    """PATCH: the draft finding with only the given fields changed (:func:`update`)."""
+    return update(finding_id, replace(input_of(get(finding_id)), **changes))
 
 
 def update(finding_id: int, data: FindingInput) -> Finding:

@@ -13,13 +13,13 @@ from datetime import date
 from sqlalchemy import select
 
 from saas.domain.periods import last_closed_month
+from saas.domain.permissions import BUREAU_ROLES
 from saas.extensions import db
 from saas.models import Assessment, Finding
 from saas.services import analytics
+from saas.services.scoring import RANKED_STATUSES
 from saas.timeutil import today_local
 from tenants.context import require
-
-BUREAU_ROLES = ("bureau_admin", "bureau_inspector")
 
 
 def figures(today: date | None = None) -> dict:
@@ -68,7 +68,7 @@ def _institution_admin(period: str) -> list[dict]:
     items = [_findings("confirmed")]
     latest = db.session.execute(
         select(Assessment.id).where(Assessment.kind == "self",
-                                    Assessment.status.in_(analytics.SUBMITTED))
+                                    Assessment.status.in_(RANKED_STATUSES))
         .order_by(Assessment.period_end.desc(), Assessment.id.desc()).limit(1)).scalar()
     if latest is not None:
         red = db.session.execute(analytics.red_measurements([latest])).first()

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from saas.domain.lifecycle import STATES
+from saas.domain.lifecycle import DEFAULT_RENEWAL_MONTHS_BEFORE, STATES
 from saas.domain.limits import parse_id
 from saas.errors import Conflict, Invalid
 from saas.i18n import error_texts, text
@@ -61,6 +61,7 @@ def agreement_list():
     args = {k: v for k, v in (("status", status), ("expiring", "1" if expiring else None)) if v}
     return render_template("agreements/list.html", rows=page["items"], page=page,
                            status=status, states=STATES, expiring=expiring,
+                           renewal_months=DEFAULT_RENEWAL_MONTHS_BEFORE,
                            choices=agreements.new_agreement_choices(), form=form,
                            errors=errors, endpoint="web.agreements",
                            args=args), (422 if errors else 200)

@@ -130,11 +130,9 @@ def new_finding(assessment_id):
 @web.route("/findings/<int:finding_id>/edit", methods=["GET", "POST"])
 def edit_finding(finding_id):
     finding = findings.get(finding_id)
-    values = {"category": finding.category, "severity": finding.severity,
-              "clause_number": finding.clause.number if finding.clause else "",
-              "indicator_code": finding.indicator.code if finding.indicator else "",
-              "amount_yuan": f"{finding.amount_fen / 100:.2f}" if finding.amount_fen else "",
-              "description": finding.description, "location": finding.location or ""}
+    current = findings.input_of(finding)
+    values = {k: getattr(current, k, None) or "" for k in FORM_FIELDS}
+    values["amount_yuan"] = f"{current.amount_fen / 100:.2f}" if current.amount_fen else ""
     try:
         if finding.status != "draft":
             raise Conflict(_("只有待确认的问题可以修改"))

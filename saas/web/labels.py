@@ -1,7 +1,9 @@
 """Chinese names of the API's English enum values, as the pages show them."""
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
+
+from saas import i18n
+from saas.domain.messages import Name
 
 
 def N_(text: str) -> str:
@@ -69,5 +71,4 @@ def name_of(item) -> str:
     """An indicator's or template's name: its English name (name_en) on English pages when
     it has one, else the Chinese name it was written with."""
     get = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
-    english = get("name_en")
-    return english if english and str(get_locale()) == "en" else get("name")
+    return i18n.text(Name(get("name"), get("name_en")))

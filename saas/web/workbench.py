@@ -4,6 +4,7 @@ the list that shows exactly what it counts."""
 from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
 
+from saas.domain.lifecycle import DEFAULT_RENEWAL_MONTHS_BEFORE
 from saas.services import workbench
 from saas.web import web
 
@@ -14,7 +15,8 @@ FIGURES = {
     "institutions_red": (_l("本期有红色预警指标的机构"), "web.institutions", "danger"),
     "institutions_fail": (_l("本期考核不合格的机构"), "web.institutions", "danger"),
     "institutions_self_missing": (_l("本期自查未提交的机构"), "web.institutions", "warning"),
-    "agreements_expiring": (_l("进入续签窗口的协议（3 个月内到期）"), "web.agreements", "info"),
+    "agreements_expiring": (_l("进入续签窗口的协议（%(months)s 个月内到期）",
+                                months=DEFAULT_RENEWAL_MONTHS_BEFORE), "web.agreements", "info"),
     "red_indicators": (_l("最近一次自查的红色指标"), "web.scorecard", "danger"),
     "self_drafts": (_l("未提交的自查（草稿）"), "web.assessments", "warning"),
     "mock_drafts": (_l("进行中的模拟检查"), "web.assessments", "info"),

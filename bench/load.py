@@ -187,6 +187,7 @@ def main(argv=None) -> dict:
     fx = _fixtures(app, email)
     env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,
            "SECRET_KEY": "bench-load", "CEILING_DATABASE_URL": app_url,
+           "SESSION_COOKIE_SECURE": "0",  # plain HTTP on this machine
            "CEILING_EMAIL": email}
     servers = [_serve("saas.wsgi:app", 18001, args.workers, env),
                _serve("bench.ceiling:app", 18002, args.workers, env)]

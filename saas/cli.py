@@ -92,6 +92,26 @@ def users_token(email):
     click.echo(issue_token(user.id, name="cli"))
 
 
+@users_group.command("unlock")
+@click.argument("email")
+def users_unlock(email):
+    """Unlock an account locked after failed sign-ins (as its region's bureau admin)."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import User
+    from saas.services import users
+    from tenants.context import TenantContext, acting_as
+
+    user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+    if user is None:
+        click.echo(f"no user with e-mail {email}", err=True)
+        sys.exit(2)
+    with acting_as(TenantContext(region_id=user.region_id, role="bureau_admin")):
+        users.unlock(user.id)
+    click.echo(f"{user.email} unlocked")
+
+
 @click.group("audit", cls=AppGroup, help="The audit trail.")
 def audit_group():
     pass

@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from saas.domain.passwords import DEFAULT_MIN_LENGTH
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,16 @@ def _int_env(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _secure_cookies() -> bool:
+    """SESSION_COOKIE_SECURE=1/0 decides; by default cookies are Secure as soon as the
+    app runs on a server database, and not on the embedded default (pact demo, plain
+    HTTP on this machine)."""
+    explicit = os.environ.get("SESSION_COOKIE_SECURE")
+    if explicit is not None:
+        return explicit == "1"
+    return bool(os.environ.get("DATABASE_URL"))
+
+
 def from_environment(overrides: dict | None = None) -> dict:
     instance = _instance_dir()
     instance.mkdir(parents=True, exist_ok=True)
@@ -46,7 +58,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Sessions: secure cookie flags, idle timeout (等保 2.0 三级).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Secure (HTTPS only) unless on the embedded default, which serves plain HTTP
+        "SESSION_COOKIE_SECURE": _secure_cookies(),
+        "REMEMBER_COOKIE_SECURE": _secure_cookies(),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 30)),
         "SESSION_REFRESH_EACH_REQUEST": True,
@@ -56,6 +70,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Sign-in policy.
         "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int_env("LOGIN_LOCK_MINUTES", 15),
+        # refused sign-ins from one address within LOGIN_LOCK_MINUTES, whatever the account
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        "PASSWORD_MIN_LENGTH": _int_env("PASSWORD_MIN_LENGTH", DEFAULT_MIN_LENGTH),
+        "PASSWORD_HISTORY": _int_env("PASSWORD_HISTORY", 5),  # the last N are refused
         "PASSWORD_MAX_AGE_DAYS": _int_env("PASSWORD_MAX_AGE_DAYS", 90),
         "API_TOKEN_DAYS": _int_env("API_TOKEN_DAYS", 30),
         # scrypt (memory-hard KDF); tests use cheaper parameters of the same algorithm.

@@ -27,7 +27,8 @@ class Tokens(MethodView):
     @blp.response(201, TokenSchema)
     def post(self, credentials):
         """Exchange e-mail and password for a bearer token (shown once)."""
-        user = auth.authenticate(credentials["email"], credentials["password"])
+        user = auth.authenticate(credentials["email"], credentials["password"],
+                                 request.remote_addr)
         from flask import current_app
 
         return {"token": auth.issue_token(user.id),

@@ -11,7 +11,7 @@ from saas.api.common import Unauthorized
 from saas.domain.messages import N_
 from saas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from saas.i18n import text, texts
-from saas.services.auth import LoginRefused
+from saas.services.auth import LoginRefused, SignInThrottled
 from saas.services.evidence import TooLarge
 from saas.storage import StorageUnavailable
 
@@ -23,7 +23,8 @@ TITLES = {
 }
 #: The status of each domain error; a subclass not listed takes its parent's.
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413,
-          LoginRefused: 401, Unauthorized: 401, StorageUnavailable: 503, DomainError: 400}
+          LoginRefused: 401, SignInThrottled: 429, Unauthorized: 401, StorageUnavailable: 503,
+          DomainError: 400}
 
 
 def status_of(error: DomainError) -> int:

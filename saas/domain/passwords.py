@@ -1,7 +1,7 @@
 """Password complexity rule (等保 2.0 口令复杂度), shared by the tenant spec and the app.
 
 Pure Python, no I/O. The numbers are arguments (configuration), the defaults are the
-platform's policy: at least 8 characters and at least 3 of the 4 character classes
+platform's policy: at least 12 characters and at least 3 of the 4 character classes
 (lower-case letter, upper-case letter, digit, symbol).
 """
 
@@ -17,7 +17,7 @@ CLASS_LABELS_ZH: dict[str, str] = {
     "symbol": "符号",
 }
 
-DEFAULT_MIN_LENGTH = 8
+DEFAULT_MIN_LENGTH = 12
 DEFAULT_MIN_CLASSES = 3
 
 

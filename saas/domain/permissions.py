@@ -42,6 +42,7 @@ from saas.domain.lifecycle import TransitionError
 from saas.domain.messages import N_
 
 __all__ = [
+    "ACCOUNT_MANAGERS",
     "AGREEMENT_ACTIONS",
     "AGREEMENT_RULES",
     "ASSESSMENT_ACTIONS",
@@ -194,6 +195,10 @@ AGREEMENT_ACTIONS = (
     "resume",
     "rescind",
 )
+#: Who may list the accounts of their scope and unlock a locked one: a bureau admin the
+#: region's (bureau and institutions), an institution admin the institution's.
+ACCOUNT_MANAGERS = _F({_BA, _IA})
+
 #: action → roles allowed, for actions not tied to an assessment kind.
 AGREEMENT_RULES: Mapping[str, frozenset[str]] = MappingProxyType(
     {a: _F({_BA}) for a in AGREEMENT_ACTIONS}

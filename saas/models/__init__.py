@@ -2,12 +2,20 @@
 
 from saas.models.agreements import Agreement, Clause, Indicator, InformationChange, Template
 from saas.models.assessments import Assessment, Evidence, Finding, Measurement
-from saas.models.core import ApiToken, AuditEntry, CalendarDay, Institution, Region, User
+from saas.models.core import (
+    ApiToken,
+    AuditEntry,
+    CalendarDay,
+    Institution,
+    Region,
+    SignInFailure,
+    User,
+)
 
 __all__ = [
     "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
     "Finding", "Indicator", "InformationChange", "Institution", "Measurement", "Region",
-    "Template", "User",
+    "SignInFailure", "Template", "User",
 ]
 
 

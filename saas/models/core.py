@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
@@ -63,6 +73,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # raised by logout and a password change: every session signed in before ends
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # hashes of the passwords before the current one, newest first (PASSWORD_HISTORY)
+    previous_password_hashes: Mapped[list] = mapped_column(JSON, default=list,
+                                                           server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
@@ -78,6 +91,17 @@ class User(UserMixin, db.Model):
     @property
     def is_bureau(self) -> bool:
         return self.institution_id is None
+
+
+class SignInFailure(db.Model):
+    """A refused sign-in from an address, kept for the per-address throttle (platform
+    table: nothing of a tenant is known before sign-in)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_address_at", "address", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ApiToken(db.Model):

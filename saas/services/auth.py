@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +15,7 @@ from saas.domain.messages import N_
 from saas.domain.passwords import password_problems
 from saas.errors import DomainError, Invalid
 from saas.extensions import db
-from saas.models import ApiToken, User
+from saas.models import ApiToken, SignInFailure, User
 from saas.services import audit
 from saas.services.base import transaction
 from saas.timeutil import utcnow
@@ -25,34 +25,45 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 class LoginRefused(DomainError):
-    """Wrong e-mail or password, or the account is locked (401)."""
+    """Wrong e-mail or password, or the account is locked (401): one answer for all
+    three, so that nobody learns which e-mails have an account."""
+
+
+class SignInThrottled(DomainError):
+    """Too many refused sign-ins from this address, whatever the accounts (429)."""
+
+
+REFUSED = N_("邮箱或密码错误，或账号已被暂时锁定")
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def _new_password_problems(password: str) -> list:
+    return password_problems(password, current_app.config["PASSWORD_MIN_LENGTH"])
+
+
 def check_new_password(password: str) -> None:
-    problems = password_problems(password)
+    problems = _new_password_problems(password)
     if problems:
         raise Invalid(N_("密码不符合安全要求"), {"password": problems})
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials, or LoginRefused. Counts failures and locks."""
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """The user for these credentials, or LoginRefused (the same answer for an unknown
+    e-mail, a wrong password and a locked account). Counts failures per account, which
+    locks it, and per address (``address``: the client's), which throttles it."""
+    now = utcnow()
+    _check_address(address, now)
     email = (email or "").strip().lower()
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    now = utcnow()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused(N_("邮箱或密码错误"))
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise LoginRefused(N_("连续登录失败次数过多，账号已锁定，请 %(minutes)s 分钟后再试",
-                              minutes=minutes))
-    if not user.active or not check_password_hash(user.password_hash, password or ""):
-        _count_failure(user, now)
-        raise LoginRefused(N_("邮箱或密码错误"))
+    # a password is checked in every case, so the time taken tells nothing either
+    matches = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if user is None or locked or not user.active or not matches:
+        _count_failure(user if user and not locked else None, address, now)
+        raise LoginRefused(REFUSED)
     with transaction():
         user.failed_logins = 0
         user.locked_until = None
@@ -60,9 +71,30 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def _count_failure(user: User, now) -> None:
+def _window_start(now):
+    return now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
+def _check_address(address: str | None, now) -> None:
+    """SignInThrottled when the address has had too many refusals in the window."""
+    if not address:
+        return
+    refused = db.session.execute(select(func.count()).select_from(SignInFailure).where(
+        SignInFailure.address == address, SignInFailure.at > _window_start(now))).scalar()
+    if refused >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+        raise SignInThrottled(N_("登录失败次数过多，请 %(minutes)s 分钟后再试",
+                                 minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+
+
+def _count_failure(user: User | None, address: str | None, now) -> None:
     config = current_app.config
     with transaction():
+        if address:
+            db.session.execute(delete(SignInFailure).where(  # older ones count no more
+                SignInFailure.address == address, SignInFailure.at <= _window_start(now)))
+            db.session.add(SignInFailure(address=address[:64], at=now))
+        if user is None:
+            return
         user.failed_logins += 1
         if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
@@ -100,13 +132,16 @@ def change_password(user_id: int, current_password: str, new_password: str) -> U
     user = _user(user_id)
     if not check_password_hash(user.password_hash, current_password or ""):
         raise Invalid(N_("当前密码不正确"), {"current_password": [N_("当前密码不正确")]})
-    if check_password_hash(user.password_hash, new_password or ""):
-        raise Invalid(N_("新密码不能与当前密码相同"),
-                      {"new_password": [N_("新密码不能与当前密码相同")]})
-    problems = password_problems(new_password or "")
+    history = current_app.config["PASSWORD_HISTORY"]
+    recent = [user.password_hash, *(user.previous_password_hashes or [])][:history]
+    if any(check_password_hash(h, new_password or "") for h in recent):
+        message = N_("新密码不能与最近 %(n)s 次使用过的密码相同", n=history)
+        raise Invalid(message, {"new_password": [message]})
+    problems = _new_password_problems(new_password or "")
     if problems:
         raise Invalid(N_("密码不符合安全要求"), {"new_password": problems})
     with transaction():
+        user.previous_password_hashes = recent[:max(history - 1, 0)]
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()
         audit.record("user.password_changed", user, object_type="User")

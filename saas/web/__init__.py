@@ -24,6 +24,7 @@ from saas.web import (  # noqa: F401
     findings,
     institutions,
     templates_pages,
+    users,
     workbench,
 )
 
@@ -33,6 +34,7 @@ def _helpers():
     from flask_babel import get_locale, pgettext
     from flask_babel import gettext as _
 
+    from saas.domain.permissions import ACCOUNT_MANAGERS
     from saas.domain.scoring import PERSPECTIVES
     from saas.i18n import text
     from saas.web.labels import ROLE_LABELS, label, name_of
@@ -45,4 +47,5 @@ def _helpers():
                 ("web.findings", _("检查发现"))]
 
     return {"nav_items": nav_items, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
-            "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES}
+            "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES,
+            "account_managers": ACCOUNT_MANAGERS}

@@ -51,7 +51,10 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = auth.authenticate(form.email.data, form.password.data)
+            user = auth.authenticate(form.email.data, form.password.data,
+                                     request.remote_addr)
+        except auth.SignInThrottled as exc:
+            return render_template("auth/login.html", form=form, error=text(exc.detail)), 429
         except DomainError as exc:
             error = text(exc.detail)
         else:

@@ -60,9 +60,6 @@ PIDX = {p: n for n, p in enumerate(scoring.PERSPECTIVES)}
 # Indicator frequencies as small integers, beside scoring_sql.PERIOD_KINDS: an indicator
 # is due in a period when its frequency code <= the period's kind code.
 FREQUENCIES = {"monthly": 0, "quarterly": 1, "annual": 2}
-TFQ = 4
-"""Template and frequency in one code, template × TFQ + frequency (frequency < TFQ): the
-pass keeps its least and greatest per assessment, two aggregates instead of three."""
 _TEMP = ("pact_bulk_res", "pact_bulk_fix")
 def recompute_region(region_id: int) -> dict:
     """Recompute every scorecard (perspectives, total, grade) of the region's assessments;
@@ -96,8 +93,8 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
 PACK = 2**26
 """Earned and possible hundredths of a perspective share one double as earned × PACK +
 possible while possible < PACK (671 088.64 points): below 2**53, exact."""
-IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp", "tfq")
-IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4 + ("BIGINT",)
+IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp")
+IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
 TPL_TYPES = ("INTEGER",) * 5 + ("DOUBLE PRECISION",) * 3
 
@@ -175,7 +172,8 @@ class _Recompute:
 
     def _aggregate_sql(self, due_only: str = "") -> str:
         """The measurement pass: per assessment, earned (e) and possible (p) hundredths per
-        perspective, and the least and greatest template-and-frequency code (tfq).
+        perspective, the least and greatest template of its measurements' indicators and
+        their greatest frequency.
         ``due_only``: the ids of assessments to sum over their due indicators only.
 
         Where the hundredths allow it (``self.packed``), a perspective's earned and
@@ -199,7 +197,7 @@ class _Recompute:
                    f" WHERE m.assessment_id IN ({due_only}) AND")
         summed = f"""
             SELECT m.assessment_id, {', '.join(sums)},
-                   min(i.tfq) AS tfqmin, max(i.tfq) AS tfqmax
+                   min(i.tid) AS tidmin, max(i.tid) AS tidmax, max(i.fq) AS fqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
             GROUP BY m.assessment_id"""
@@ -209,7 +207,7 @@ class _Recompute:
         for k in range(4):
             earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
             unpacked += [f"{earned} AS e{k}", f"CAST(ep{k} AS BIGINT) - {earned} * {PACK} AS p{k}"]
-        return (f"SELECT assessment_id, {', '.join(unpacked)}, tfqmin, tfqmax"
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, tidmin, tidmax, fqmax"
                 f" FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
@@ -218,16 +216,12 @@ class _Recompute:
         they differ from what is stored or the assessment must be summed again
         (``again``)."""
         # (monthly indicators are due in every period: the period is only read otherwise)
-        # (tfq: the least and greatest codes both in the template's range mean every
-        # indicator is of the template; the greatest then has the greatest frequency)
-        template = f"ag.template_id * {TFQ}"
-        odd = (f"NOT (g.tfqmin >= {template} AND g.tfqmax < {template} + {TFQ}"
-               f" AND (g.tfqmax % {TFQ} = 0"
-               f" OR g.tfqmax % {TFQ} <= {self.sql.period_kind('a.period')}))")
+        odd = ("NOT (g.tidmin = ag.template_id AND g.tidmax = ag.template_id"
+               f" AND (g.fqmax = 0 OR g.fqmax <= {self.sql.period_kind('a.period')}))")
         scored = f"""
               SELECT a.id, ag.template_id, {perspective_hundredths('g.')},
                      CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
-                     CASE WHEN g.tfqmin IS NOT NULL AND {odd} THEN 1 ELSE 0 END AS again,
+                     CASE WHEN g.tidmin IS NOT NULL AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
                      {', '.join(f'a.{c} AS old_{c}' for c in RESULT_COLUMNS)}
               FROM assessments a
@@ -331,18 +325,17 @@ def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp
     """An indicator as the row of ``ind`` (IND_COLUMNS): template, frequency and perspective
     codes, boolean flag, max points in hundredths, the lines oriented exactly as
     scoring._oriented() orients them, computed here in Python so that SQL gets the very
-    same doubles, and template and frequency as one code (tfq)."""
+    same doubles."""
     mp, fq = float(mp), FREQUENCIES.get(frequency, UNKNOWN)
     head = (id_, tid, fq, PIDX[perspective], int(direction == "boolean"),
             scoring.hundredths(mp))
-    tfq = tid * TFQ + fq
     if direction == "boolean":
-        return (*head, 1.0, None, None, mp, tfq)
+        return (*head, 1.0, None, None, mp)
     sign = 1.0 if direction == "lower_better" else -1.0
     t = float(target)
     z = None if zero is None else sign * (float(zero) - t)
     z = None if z is not None and z <= 0 else z  # scored as no zero line
-    return (*head, sign, t, z, mp, tfq)
+    return (*head, sign, t, z, mp)
 
 
 def _assign(source: str) -> str:

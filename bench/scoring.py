@@ -62,9 +62,6 @@ def _args(argv=None):
     parser.add_argument("--runs", type=int, default=5, help="repetitions of recompute/floor")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reseed", action="store_true", help="seed again even if present")
-    parser.add_argument("--without", default="", metavar="TRICK[,TRICK]",
-                        help="re-measure the engine without a trick: pack (earned and "
-                             "possible summed as one double), jit (JIT on the pass)")
     return parser.parse_args(argv)
 
 
@@ -201,7 +198,7 @@ def _floor(region_id: int) -> float:
     """One plain aggregate pass over the region's measurements, in the same conditions as
     the recompute: the app role, the region's RLS settings, the same planner settings."""
     from saas.extensions import db
-    from saas.services.pg_tuning import pass_settings, planner
+    from saas.services.pg_tuning import PASS, planner
     from saas.services.scoring_sql import connection
     from tenants.context import TenantContext, acting_as
 
@@ -209,7 +206,7 @@ def _floor(region_id: int) -> float:
         conn = connection()
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         best = None
-        for settings in ({}, pass_settings(conn)):  # the planner's own, and the recompute's
+        for settings in ({}, PASS):  # the planner's own, and the recompute's
             with planner(conn, **settings):
                 t = time.perf_counter()
                 conn.execute(sa.text(
@@ -423,7 +420,6 @@ def main(argv=None) -> dict:
                     "memory_gb": _memory_gb(), "loadavg_start": os.getloadavg()},
         "targets": TARGETS,
     }
-    report["without"] = _switch_off(args.without)
     created = _ensure_database(owner_url)
     from saas import create_app
 
@@ -519,21 +515,6 @@ def main(argv=None) -> dict:
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(f"\nwritten: {out.relative_to(ROOT)}")
     return report
-
-
-def _switch_off(tricks: str) -> list[str]:
-    """Turns the named engine tricks off for this run, so their worth can be measured."""
-    from saas.services import bulk_scoring, pg_tuning
-
-    off = [t for t in tricks.split(",") if t]
-    for trick in off:
-        if trick == "pack":
-            bulk_scoring.PACK = 0  # no perspective's hundredths fit: summed apart
-        elif trick == "jit":
-            pg_tuning.JIT_ROWS = float("inf")  # no table is large enough
-        else:
-            sys.exit(f"unknown trick {trick!r}: pack, jit")
-    return off
 
 
 def _memory_gb() -> float | None:

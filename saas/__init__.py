@@ -115,8 +115,13 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz():
-        from saas.health import readiness
+        """200 or 503; what each component said only to a probe that shows READYZ_TOKEN
+        (X-Probe-Token), since it names hosts and errors."""
+        from saas.health import may_see_details, readiness
 
         checks = readiness()
         ok = all(c["ok"] for c in checks.values())
-        return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+        status = 200 if ok else 503
+        if not may_see_details(request.headers.get("X-Probe-Token")):
+            return "", status
+        return jsonify(status="ok" if ok else "unavailable", checks=checks), status

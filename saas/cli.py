@@ -17,7 +17,23 @@ def _create_app(*_args, **_kwargs):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+class PactGroup(FlaskGroup):
+    """The command group; a command that finds Redis unreachable says so in one line and
+    exits 1, instead of a traceback."""
+
+    def invoke(self, ctx):
+        from redis.exceptions import ConnectionError as RedisDown
+        from redis.exceptions import TimeoutError as RedisSlow
+
+        try:
+            return super().invoke(ctx)
+        except (RedisDown, RedisSlow) as exc:
+            reason = " ".join(str(exc).split())
+            click.echo(f"Redis 不可达 / Redis unreachable (REDIS_URL): {reason}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=PactGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False)
 def main():
     """Pact: 医保定点服务协议管理 (designated-service agreements)."""
@@ -313,6 +329,7 @@ def worker():
     if conn is None:
         click.echo("REDIS_URL is not set: jobs run inline, no worker needed.", err=True)
         sys.exit(2)
+    conn.ping()  # unreachable: one line from PactGroup, not rq's retries
     Worker(["default"], connection=conn).work(with_scheduler=True)
 
 

@@ -55,6 +55,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "STORAGE_URL": os.environ.get("STORAGE_URL") or f"file://{instance / 'files'}",
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        # /readyz tells its components' details only to a probe that shows this token
+        "READYZ_TOKEN": os.environ.get("READYZ_TOKEN", ""),
         # Sessions: secure cookie flags, idle timeout (等保 2.0 三级).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

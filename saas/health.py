@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import current_app
 from sqlalchemy import text
 
@@ -14,6 +16,12 @@ def _check(fn) -> dict:
         return {"ok": True, "detail": detail}
     except Exception as exc:  # a readiness probe reports, it does not raise
         return {"ok": False, "detail": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def may_see_details(token: str | None) -> bool:
+    """The probe token matches the configured READYZ_TOKEN (none configured: nobody)."""
+    expected = current_app.config.get("READYZ_TOKEN") or ""
+    return bool(expected and token) and hmac.compare_digest(token.encode(), expected.encode())
 
 
 def readiness() -> dict:

@@ -198,7 +198,7 @@ def _floor(region_id: int) -> float:
     """One plain aggregate pass over the region's measurements, in the same conditions as
     the recompute: the app role, the region's RLS settings, the same planner settings."""
     from saas.extensions import db
-    from saas.services.pg_tuning import PASS, planner
+    from saas.services.pg_tuning import pass_settings, planner
     from saas.services.scoring_sql import connection
     from tenants.context import TenantContext, acting_as
 
@@ -206,7 +206,7 @@ def _floor(region_id: int) -> float:
         conn = connection()
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         best = None
-        for settings in ({}, PASS):  # the planner's own, and the recompute's
+        for settings in ({}, pass_settings(conn)):  # the planner's own, and the recompute's
             with planner(conn, **settings):
                 t = time.perf_counter()
                 conn.execute(sa.text(

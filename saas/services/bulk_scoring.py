@@ -44,7 +44,7 @@ from saas.domain import scoring
 from saas.extensions import db
 from saas.services import audit
 from saas.services.base import require_region_bureau, transaction
-from saas.services.pg_tuning import BULK, PASS, planner
+from saas.services.pg_tuning import BULK, pass_settings, planner
 from saas.services.scoring_sql import (
     RESULT_COLUMNS,
     UNKNOWN,
@@ -142,7 +142,7 @@ class _Recompute:
                                                       indicators, "i")
         self._tpl_cte, self._tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES,
                                                       templates, "t")
-        with planner(self.conn, **PASS):
+        with planner(self.conn, **pass_settings(self.conn)):
             self._timed("scorecards", f"{self._temp('pact_bulk_res')} {self._scorecards_sql()}",
                         {**self._ind_params, **self._tpl_params})
         stats["assessments"], self.annual_count = self._counts()

@@ -40,3 +40,21 @@ BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off",
         "work_mem": "256MB"}
 # The pass aggregates by hashing, never by sorting.
 PASS = {**BULK, "enable_sort": "off"}
+JIT = {"jit": "on", "jit_above_cost": "0", "jit_optimize_above_cost": "-1",
+       "jit_inline_above_cost": "-1"}
+"""JIT for the pass, compiled without optimisation or inlining: its scoring expressions
+run millions of times, and compiled they take a fifth off the pass (docs/performance.md);
+optimised or inlined, compiling costs more than it saves."""
+JIT_ROWS = 1_000_000
+"""Below this many measurements in the table, compiling takes longer than the pass. (The
+planner's own threshold, jit_above_cost, cannot tell: row-level security hides the
+table's size from it.)"""
+
+
+def pass_settings(conn) -> dict:
+    """The planner settings of the measurement pass: PASS, with JIT on a large table."""
+    if conn.dialect.name != "postgresql":
+        return PASS
+    rows = conn.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'measurements'::regclass")).scalar()
+    return {**PASS, **JIT} if (rows or 0) > JIT_ROWS else PASS

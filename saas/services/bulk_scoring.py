@@ -90,6 +90,9 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
     return f"{name}({', '.join(columns)}) AS (VALUES {', '.join(lines)})", params
 
 
+PACK = 2**26
+"""Earned and possible hundredths of a perspective share one double as earned × PACK +
+possible while possible < PACK (671 088.64 points): below 2**53, exact."""
 IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp")
 IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
@@ -104,6 +107,7 @@ class _Recompute:
         self.sql = Dialect(self.conn.dialect.name)
         self.timings: dict[str, float] = {}
         self.annual_count: int | None = None  # counted in step 2
+        self.packed = False  # see _aggregate_sql
 
     def _timed(self, name: str, statement: str, params: dict | None = None):
         t = time.perf_counter()
@@ -140,6 +144,10 @@ class _Recompute:
         """Steps 1-4 of the module docstring, for every non-annual assessment."""
         self._ind_cte, self._ind_params = _values_cte("ind", IND_COLUMNS, IND_TYPES,
                                                       indicators, "i")
+        # an assessment has at most one measurement per indicator: its possible hundredths
+        # in a perspective are at most the sum over the region's indicators
+        most = max(sum(row[5] for row in indicators if row[3] == k) for k in range(4))
+        self.packed = most < PACK
         self._tpl_cte, self._tpl_params = _values_cte("tpl", TPL_COLUMNS, TPL_TYPES,
                                                       templates, "t")
         with planner(self.conn, **pass_settings(self.conn)):
@@ -165,11 +173,20 @@ class _Recompute:
     def _aggregate_sql(self, due_only: str = "") -> str:
         """The measurement pass: per assessment, earned (e) and possible (p) hundredths per
         perspective, the least and greatest template of its measurements' indicators and
-        their greatest frequency. ``due_only``: the ids of assessments to sum over their
-        due indicators only."""
+        their greatest frequency.
+        ``due_only``: the ids of assessments to sum over their due indicators only.
+
+        Where the hundredths allow it (``self.packed``), a perspective's earned and
+        possible hundredths are summed as one double, earned × PACK + possible: whole
+        numbers below 2**53 add exactly in any order, and one sum instead of two is a
+        tenth of the pass."""
         sql = self.sql
         sums = []
         for k in range(4):
+            if self.packed:  # NULL, so not summed, when there is no data
+                both = f"({score_indicator(sql)}) * {sql.f(PACK)} + i.mph"
+                sums.append(f"sum({both}) FILTER (WHERE i.pidx = {k}) AS ep{k}")
+                continue
             sums += [f"sum({score_indicator(sql)}) FILTER (WHERE i.pidx = {k}) AS e{k}",
                      f"sum(i.mph) FILTER (WHERE i.pidx = {k} AND NOT {sql.no_data()}) AS p{k}"]
         due = ""
@@ -178,12 +195,20 @@ class _Recompute:
                    " JOIN assessments a ON a.id = m.assessment_id"
                    f" AND i.fq <= {self.sql.period_kind('a.period')}"
                    f" WHERE m.assessment_id IN ({due_only}) AND")
-        return f"""
+        summed = f"""
             SELECT m.assessment_id, {', '.join(sums)},
                    min(i.tid) AS tidmin, max(i.tid) AS tidmax, max(i.fq) AS fqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
             GROUP BY m.assessment_id"""
+        if not self.packed:
+            return summed
+        unpacked = []
+        for k in range(4):
+            earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
+            unpacked += [f"{earned} AS e{k}", f"CAST(ep{k} AS BIGINT) - {earned} * {PACK} AS p{k}"]
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, tidmin, tidmax, fqmax"
+                f" FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
         """Steps 1 and 2 in one statement (the pass's sums are never written): per

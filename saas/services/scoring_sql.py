@@ -51,6 +51,10 @@ class Dialect:
         """Ends a subquery that the planner must not merge into the query around it."""
         return " OFFSET 0" if self.pg else " LIMIT -1 OFFSET 0"
 
+    def whole(self, x: str) -> str:
+        """floor(x) as a 64-bit integer, for x >= 0 (where truncation is the floor)."""
+        return f"CAST({'floor' if self.pg else ''}({x}) AS BIGINT)"
+
     def days(self, date: str) -> str:
         """Days from 2000-01-01 to ``date``, a 64-bit integer."""
         if self.pg:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from saas import config as config_module
 from saas.extensions import api as rest_api
 from saas.extensions import babel, csrf, db, login_manager, migrate
+from saas.headers import add_security_headers
 from tenants.context import for_user, reset_context, set_context
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -96,18 +97,7 @@ def _register_request_hooks(app: Flask) -> None:
         if token is not None:
             reset_context(token)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        # the site's own pages may take a photo on site; nothing needs the microphone,
-        # the location or payment, and no embedded frame may ask for any of them
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
-        if request.is_secure:  # behind TLS, browsers keep to it
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+    app.after_request(add_security_headers)
 
     @app.get("/healthz")
     def healthz():

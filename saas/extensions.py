@@ -1,5 +1,7 @@
 """Every Flask extension, created once here and bound in create_app()."""
 
+import http
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -8,16 +10,35 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from saas.problem import PROBLEM_JSON, ProblemSchema
+
 
 class Base(DeclarativeBase):
     pass
 
 
 class ProblemApi(Api):
-    """flask-smorest without its JSON error handler: saas/api/errors.py answers problem+json."""
+    """flask-smorest without its JSON error handler: saas/api/errors.py answers
+    problem+json, and the document says so for every error response."""
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        """flask-smorest's error responses (one per status, and DEFAULT_ERROR), as
+        application/problem+json with the problem schema."""
+        from flask_smorest.utils import prepare_response
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = ProblemSchema
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "an error, as RFC 9457 problem details",
+                    "schema": ProblemSchema}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 db = SQLAlchemy(model_class=Base)

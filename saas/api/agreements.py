@@ -12,6 +12,7 @@ from saas.api.common import (
     Id,
     PageArgs,
     StrictSchema,
+    Timestamp,
     page_schema,
     paginate,
     resource_blueprint,
@@ -36,14 +37,14 @@ class AgreementSchema(ma.Schema):
     start = ma.fields.Date()
     end = ma.fields.Date()
     status = ma.fields.String(metadata={"enum": list(STATES)})
-    signed_at = ma.fields.DateTime(allow_none=True)
+    signed_at = Timestamp(allow_none=True)
     predecessor_id = ma.fields.Integer(allow_none=True)
     suspensions = ma.fields.Integer()
     suspended_at = ma.fields.Date(allow_none=True)
     status_reason = ma.fields.String(allow_none=True)
     rescission_requested_by = ma.fields.Integer(allow_none=True, metadata={
         "description": "the bureau admin who asked for 解除, waiting for a second user"})
-    rescission_requested_at = ma.fields.DateTime(allow_none=True)
+    rescission_requested_at = Timestamp(allow_none=True)
     rescission_reason = ma.fields.String(allow_none=True)
 
 

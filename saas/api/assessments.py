@@ -14,6 +14,7 @@ from saas.api.common import (
     Int,
     PageArgs,
     StrictSchema,
+    Timestamp,
     page_schema,
     paginate,
     resource_blueprint,
@@ -38,9 +39,9 @@ class AssessmentSchema(ma.Schema):
     grade = ma.fields.String(allow_none=True)
     perspectives = ma.fields.Dict(allow_none=True)
     created_by = ma.fields.Integer(allow_none=True)
-    submitted_at = ma.fields.DateTime(allow_none=True)
-    finalized_at = ma.fields.DateTime(allow_none=True)
-    created_at = ma.fields.DateTime()
+    submitted_at = Timestamp(allow_none=True)
+    finalized_at = Timestamp(allow_none=True)
+    created_at = Timestamp()
 
 
 class AssessmentArgs(PageArgs):

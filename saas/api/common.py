@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import marshmallow as ma
 from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.routing import IntegerConverter
 
 from saas.auth import is_public
@@ -21,9 +25,23 @@ class Unauthorized(DomainError):
     """No signed-in user or no valid bearer token (401)."""
 
 
+class ResourceBlueprint(Blueprint):
+    """flask-smorest's blueprint with one more argument location, ``multipart``: the form
+    fields and the files of a multipart/form-data body, documented as one requestBody
+    (OpenAPI 3 has no formData parameters)."""
+
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "multipart": "multipart/form-data"}
+
+
+@ResourceBlueprint.ARGUMENTS_PARSER.location_loader("multipart")
+def _load_multipart(request, schema):
+    return MultiDictProxy(CombinedMultiDict([request.form, request.files]), schema)
+
+
 def resource_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     """Each API resource's blueprint: it checks sign-in once, before any of its views."""
-    blp = Blueprint(name, import_name, **kwargs)
+    blp = ResourceBlueprint(name, import_name, **kwargs)
     blp.before_request(_require_sign_in)
     return blp
 
@@ -75,6 +93,16 @@ class Day(ma.fields.Date):
         super().__init__(validate=ma.validate.Range(min=FIRST_DAY, max=LAST_DAY), **kwargs)
 
 
+class Timestamp(ma.fields.DateTime):
+    """A moment, RFC 3339 with its offset: the database keeps UTC without a zone, so a
+    naive value is UTC ("2026-12-04T02:30:00+00:00")."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class StrictSchema(ma.Schema):
     """Every input schema: unknown fields refused. Use Id, Int and Day for its numbers and
     dates (tests/test_bad_input.py checks that every input schema does)."""
@@ -104,7 +132,7 @@ def page_schema(item_schema):
             "page_size": ma.fields.Integer(),
             "next": ma.fields.String(allow_none=True, metadata={
                 "description": "pass as `after` for the next page; null on the last"}),
-            "total_counted_at": ma.fields.DateTime(metadata={
+            "total_counted_at": Timestamp(metadata={
                 "description": "when `total` was counted: it is kept a minute, not "
                                "recounted on every page"}),
         },

@@ -69,7 +69,12 @@ def register_error_handlers(app) -> None:
         detail = error.description or ""
         if errors and error.code == 422:
             detail = text(N_("请检查标注的字段"))
-        return problem(error.code, text(TITLES.get(error.code, error.name)), detail, errors)
+        response = problem(error.code, text(TITLES.get(error.code, error.name)), detail,
+                           errors)
+        for name, value in error.get_headers():  # Allow on a 405, Retry-After, …
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

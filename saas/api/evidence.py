@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import redirect, send_file
 from flask.views import MethodView
 
-from saas.api.common import Id, StrictSchema, resource_blueprint
+from saas.api.common import Id, StrictSchema, Timestamp, resource_blueprint
 from saas.services import evidence
 
 URL = "/evidence"
@@ -22,14 +22,11 @@ class EvidenceSchema(ma.Schema):
     content_type = ma.fields.String()
     measurement_id = ma.fields.Integer(allow_none=True)
     finding_id = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
+    created_at = Timestamp()
 
 
-class EvidenceFileSchema(StrictSchema):
+class EvidenceUploadSchema(StrictSchema):
     file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
-class EvidenceFormSchema(StrictSchema):
     institution_id = Id(
         metadata={"description": "required for bureau users; institutions upload for "
                                  "themselves"})
@@ -37,15 +34,14 @@ class EvidenceFormSchema(StrictSchema):
 
 @blp.route("")
 class EvidenceUpload(MethodView):
-    @blp.arguments(EvidenceFormSchema, location="form")
-    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.arguments(EvidenceUploadSchema, location="multipart")
     @blp.response(201, EvidenceSchema)
-    def post(self, form, files):
+    def post(self, body):
         """One file: JPG, PNG, PDF, XLSX or CSV (checked by content), at most
         EVIDENCE_MAX_MB; kept with its SHA-256."""
-        file = files["file"]
+        file = body["file"]
         upload = evidence.Upload(file.filename or "", file.read(), file.mimetype or "")
-        return evidence.upload(upload, form.get("institution_id"))
+        return evidence.upload(upload, body.get("institution_id"))
 
 
 @blp.route("/<int:evidence_id>")

@@ -9,6 +9,7 @@ from saas.api.common import (
     Int,
     PageArgs,
     StrictSchema,
+    Timestamp,
     page_schema,
     paginate,
     resource_blueprint,
@@ -37,10 +38,10 @@ class FindingSchema(ma.Schema):
     status = ma.fields.String(metadata={"enum": list(STATES)})
     found_by = ma.fields.Integer(allow_none=True)
     decided_by = ma.fields.Integer(allow_none=True)
-    decided_at = ma.fields.DateTime(allow_none=True)
+    decided_at = Timestamp(allow_none=True)
     dismiss_reason = ma.fields.String(allow_none=True)
     evidence_ids = ma.fields.Function(lambda f: [e.id for e in f.evidence])
-    created_at = ma.fields.DateTime()
+    created_at = Timestamp()
 
 
 class FindingArgs(PageArgs):

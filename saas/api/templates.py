@@ -8,7 +8,15 @@ import marshmallow as ma
 from flask import send_file
 from flask.views import MethodView
 
-from saas.api.common import Id, PageArgs, StrictSchema, page_schema, paginate, resource_blueprint
+from saas.api.common import (
+    Id,
+    PageArgs,
+    StrictSchema,
+    Timestamp,
+    page_schema,
+    paginate,
+    resource_blueprint,
+)
 from saas.domain.filetypes import XLSX
 from saas.domain.scoring import DIRECTIONS, PERSPECTIVES
 from saas.services import templates
@@ -61,7 +69,7 @@ class TemplateSchema(ma.Schema):
     grade_bands = ma.fields.Function(lambda t: t.settings.get("grade_bands"))
     points = ma.fields.Function(lambda t: t.settings.get("points"))
     thresholds = ma.fields.Function(lambda t: t.settings.get("thresholds"))
-    published_at = ma.fields.DateTime(allow_none=True)
+    published_at = Timestamp(allow_none=True)
 
 
 class TemplateArgs(PageArgs):

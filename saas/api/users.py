@@ -3,7 +3,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from saas.api.common import PageArgs, page_schema, resource_blueprint
+from saas.api.common import PageArgs, Timestamp, page_schema, resource_blueprint
 from saas.domain.permissions import ROLES
 from saas.services import users
 
@@ -19,8 +19,8 @@ class UserSchema(ma.Schema):
     institution_id = ma.fields.Integer(allow_none=True)
     active = ma.fields.Boolean()
     locked = ma.fields.Function(lambda user: users.is_locked(user), dump_only=True)
-    locked_until = ma.fields.DateTime(allow_none=True)
-    last_login_at = ma.fields.DateTime(allow_none=True)
+    locked_until = Timestamp(allow_none=True)
+    last_login_at = Timestamp(allow_none=True)
 
 
 class UserArgs(PageArgs):

@@ -1,4 +1,4 @@
-"""Password complexity (等保 2.0): at least 8 characters, at least 3 of 4 classes."""
+"""Password complexity (等保 2.0): at least 12 characters, at least 3 of 4 classes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from saas.domain.passwords import character_classes, password_ok, password_problems
 
 
-@pytest.mark.parametrize("pw", ["Pact-demo-2026", "Abcdefg1", "abcdef1!", "ABCDEF1!", "Ab!Ab!Ab"])
+@pytest.mark.parametrize("pw", ["Pact-demo-2026", "Abcdefghijk1", "abcdefghij1!", "ABCDEFGHIJ1!", "Ab!Ab!Ab!Ab!"])
 def test_acceptable_passwords(pw):
     assert password_problems(pw) == []
     assert password_ok(pw)
@@ -18,10 +18,10 @@ def test_acceptable_passwords(pw):
 def test_too_short():
     problems = password_problems("Ab1!")
     assert len(problems) == 1
-    assert "至少 8 位" in problems[0] and "当前 4 位" in problems[0]
+    assert "至少 12 位" in problems[0] and "当前 4 位" in problems[0]
 
 
-@pytest.mark.parametrize("pw", ["abcdefgh", "abcdefg1", "ABCDEFGH", "12345678", "!!!!!!!!"])
+@pytest.mark.parametrize("pw", ["abcdefghijkl", "abcdefghijk1", "ABCDEFGHIJKL", "123456789012", "!!!!!!!!!!!!"])
 def test_too_few_classes(pw):
     problems = password_problems(pw)
     assert len(problems) == 1
@@ -41,8 +41,9 @@ def test_empty_and_non_text():
 def test_configurable_policy():
     assert password_problems("abcdefgh", min_length=8, min_classes=1) == []
     assert password_problems("Abcdefg1", min_length=12)
+    assert password_problems("Abcdefg1", min_length=8) == []
     assert password_problems("Abcdefg1", min_classes=4)
-    assert password_problems("Abcdef1!", min_classes=4) == []
+    assert password_problems("Abcdef1!", min_length=8, min_classes=4) == []
 
 
 def test_invalid_policy_is_a_programming_error():
@@ -65,5 +66,5 @@ def test_password_never_echoed():
 
 @given(st.text(min_size=0, max_size=30))
 def test_problems_match_the_rule(pw):
-    ok = len(pw) >= 8 and len(character_classes(pw)) >= 3
+    ok = len(pw) >= 12 and len(character_classes(pw)) >= 3
     assert (password_problems(pw) == []) == ok

@@ -159,3 +159,28 @@ def test_a_session_ends_after_its_absolute_lifetime(app, client):
     with client.session_transaction() as session:
         session["signed_in_at"] = time.time() - app.config["SESSION_MAX_HOURS"] * 3600 - 1
     assert client.get("/institutions").status_code == 302
+
+
+def test_an_api_write_with_the_session_cookie_needs_the_csrf_token(app, web_as):
+    """A page's cookie would ride along on a forged cross-site request: with the session
+    cookie, an API write needs the CSRF token (a bearer call does not)."""
+    from assessment_helpers import create
+
+    browser = web_as("a_bureau_inspector")
+    token = csrf_from(browser.get("/institutions").get_data(as_text=True))
+
+    class CookieApi:  # assessment_helpers.create() calls .post("/assessments", json=…)
+        def post(self, path, **kwargs):
+            return browser.post(f"/api/v1{path}", headers={"X-CSRFToken": token}, **kwargs)
+
+    routine = create(CookieApi(), app, kind="routine", period="2026-05")
+    body = {"assessment_id": routine["id"], "category": "other", "severity": "general",
+            "description": "会话写入"}
+    before = browser.get(f"/api/v1/findings?assessment_id={routine['id']}")
+    forged = browser.post("/api/v1/findings", json=body)
+    assert forged.status_code == 400
+    assert forged.headers["Content-Type"] == "application/problem+json"
+    after = browser.get(f"/api/v1/findings?assessment_id={routine['id']}")
+    assert before.get_json()["total"] == after.get_json()["total"] == 0
+    allowed = browser.post("/api/v1/findings", json=body, headers={"X-CSRFToken": token})
+    assert allowed.status_code == 201, allowed.get_json()

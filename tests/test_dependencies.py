@@ -47,3 +47,16 @@ def test_ci_and_the_readme_install_from_the_constraints():
     assert "-c constraints.txt" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text().split("```")[1]
     assert readme.count("-c constraints.txt") == 2
+
+
+def test_a_missing_part_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    import pytest
+
+    from conftest import missing_part
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have it"):
+        missing_part("PostgreSQL not reachable")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        missing_part("PostgreSQL not reachable")

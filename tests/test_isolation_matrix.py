@@ -1,11 +1,16 @@
-"""The isolation matrix: every route of the app × every role of region A.
+"""The isolation matrix: every route of the app × every role of region A, and anonymous.
 
 Each route's integer parameters are filled with objects of ANOTHER tenant (region B, and
-for institution users also the sibling institution AH2). Every method must answer 403 or
-404 and never show the other tenant's data; refused writes (422 before the view runs, or a
-page redirect with a flash message) must leave the audit trail untouched. Lists must never
-contain the other tenant's markers. New routes join automatically; a route with a
-parameter this file does not know fails until FOREIGN below learns it.
+for institution users also the sibling institution AH2; for the bureau, AH1's private mock
+inspection). Every method must answer 403 or 404 and never show the other tenant's data:
+the API with a bearer token and with the session cookie (and its CSRF token); every write
+with a valid body (VALID_BODIES), so the view itself refuses, not the body's validation;
+page forms may redirect back with a message. Refused requests leave the audit trail
+untouched. Anonymously, every route answers with the sign-in page or a 401. Lists never
+contain the other tenant's markers; creates whose body names another tenant's objects are
+refused; the dashboards' layout and every callback, fed the other tenant's ids, show
+nothing of it. New routes join automatically; a route with a parameter this file does
+not know fails until FOREIGN below learns it.
 """
 
 from __future__ import annotations
@@ -165,22 +170,62 @@ def _clients(app, who):
     return web, token_holder, {"Authorization": f"Bearer {token}"}
 
 
-def _send(client, method, url, headers=None, csrf=None):
-    kwargs = {"headers": headers or {}}
+# A valid body for each write that takes one, so that a probe passes validation and
+# reaches the view itself with the other tenant's ids (the rest take no body).
+XLSX_PART = (b"PK\x03\x04 not really a workbook", "measurements.xlsx")
+REASON = {"json": {"reason": "matrix"}}
+VALID_BODIES = {
+    ("POST", "/api/v1/agreements/<int:agreement_id>/changes"): {"json": {
+        "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
+    ("POST", "/api/v1/agreements/<int:agreement_id>/suspend"): REASON,
+    ("POST", "/api/v1/agreements/<int:agreement_id>/resume"): REASON,
+    ("POST", "/api/v1/agreements/<int:agreement_id>/rescind"): REASON,
+    ("PUT", "/api/v1/assessments/<int:assessment_id>/measurements"): {"json": [
+        {"indicator_code": "VIOL-RATIO", "value": 1.0}]},
+    ("POST", "/api/v1/assessments/<int:assessment_id>/measurements/upload"): {
+        "files": {"file": XLSX_PART}},
+    ("POST", "/api/v1/assessments/<int:assessment_id>/return"): REASON,
+    ("PATCH", "/api/v1/findings/<int:finding_id>"): {"json": {"severity": "minor"}},
+    ("POST", "/api/v1/findings/<int:finding_id>/dismiss"): REASON,
+    ("POST", "/agreements/<int:agreement_id>/actions"): {"data": {"action": "suspend"}},
+    ("POST", "/agreements/<int:agreement_id>/changes"): {"data": {
+        "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
+    ("POST", "/assessments/<int:assessment_id>"): {"data": {"value-VIOL-RATIO": "1.0"}},
+    ("POST", "/assessments/<int:assessment_id>/findings/new"): {"data": {
+        "category": "other", "severity": "general", "description": "matrix"}},
+    ("POST", "/assessments/<int:assessment_id>/upload"): {"files": {"file": XLSX_PART}},
+    ("POST", "/findings/<int:finding_id>/edit"): {"data": {
+        "category": "other", "severity": "minor", "description": "matrix"}},
+}
+
+
+def _send(client, method, url, headers=None, csrf=None, rule=None):
+    """One probe; an API write carries the route's valid body (VALID_BODIES), else none."""
+    import io
+
+    body = VALID_BODIES.get((method, rule.rule if rule else url), {})
+    kwargs = {"headers": dict(headers or {})}
     if method in ("POST", "PUT", "PATCH", "DELETE"):
-        if url.startswith("/api/"):
-            kwargs["json"] = {}
+        form = {**body.get("data", {}), **{k: (io.BytesIO(v[0]), v[1])
+                                          for k, v in body.get("files", {}).items()}}
+        if url.startswith("/api/") and "json" in body:
+            kwargs["json"] = body["json"]
+        elif url.startswith("/api/"):
+            kwargs["data"] = form
         else:
-            kwargs["data"] = {"csrf_token": csrf, "reason": "matrix"}
+            kwargs["data"] = {"csrf_token": csrf, "reason": "matrix", **form}
+        if csrf:  # a cookie session's API write carries the token, as the pages' JS does
+            kwargs["headers"]["X-CSRFToken"] = csrf
     return getattr(client, method.lower())(url, **kwargs)
 
 
-@pytest.mark.parametrize("who", ROLES_A)
+@pytest.mark.parametrize("who", ROLES_A + ["anonymous"])
 def test_no_route_reaches_another_tenant(app, foreign, who):
-    web, api, bearer = _clients(app, who)
-    csrf = csrf_from(web.get("/institutions").get_data(as_text=True))
-    audit_before = _audit_count(app)
+    """Every route with the other tenant's ids, every method; the API both with a bearer
+    token and with the session cookie. Anonymously: the sign-in page or a 401."""
+    callers = _callers_for(app, who)
     failures = []
+    audit_before = _audit_count(app)
     for rule, methods in _routes(app):
         if not _tenant_args(rule):
             continue
@@ -191,18 +236,38 @@ def test_no_route_reaches_another_tenant(app, foreign, who):
                 continue  # the private target has only what a mock inspection has
             url = _url(rule, target)
             for method in methods:
-                is_api = url.startswith("/api/")
-                client, headers = (api, bearer) if is_api else (web, None)
-                response = _send(client, method, url, headers, csrf)
-                body = response.get_data().decode("utf-8", "replace")
-                leaked = [m for m in target["markers"] if m in body]
-                allowed = {403, 404}
-                if method != "GET":
-                    allowed |= {422} if is_api else {302, 303}
-                if response.status_code not in allowed or leaked:
-                    failures.append(f"{method} {url} → {response.status_code} {leaked}")
+                for client, headers, csrf in callers(url):
+                    response = _send(client, method, url, headers, csrf, rule)
+                    body = response.get_data().decode("utf-8", "replace")
+                    leaked = [m for m in target["markers"] if m in body]
+                    if response.status_code not in _allowed(who, url, method) or leaked:
+                        failures.append(f"{method} {url} ({'cookie' if csrf else 'token'}) → "
+                                        f"{response.status_code} {leaked}")
     assert not failures, "\n".join(failures)
     assert _audit_count(app) == audit_before, "a refused request wrote something"
+
+
+def _callers_for(app, who: str):
+    """url → [(client, headers, csrf token of a cookie session)]: each way to call it."""
+    if who == "anonymous":
+        anonymous = app.test_client()
+        return lambda url: [(anonymous, None, None)]
+    web, api, bearer = _clients(app, who)
+    csrf = csrf_from(web.get("/institutions").get_data(as_text=True))
+    return lambda url: ([(api, bearer, None), (web, None, csrf)] if url.startswith("/api/")
+                        else [(web, None, csrf)])
+
+
+def _allowed(who: str, url: str, method: str) -> set:
+    """What the refusal may look like: every API write carries a valid body or takes
+    none, so the view itself answers, never the body's validation (422)."""
+    if who == "anonymous":  # (a page's form without a session has no CSRF token: 400)
+        if url.startswith(("/api/", "/dashboards/_dash")):
+            return {401}
+        return {302} if method == "GET" else {302, 400}
+    if url.startswith("/api/") or method == "GET":
+        return {403, 404}
+    return {302, 303, 403, 404}  # a page's form: back with a message, nothing written
 
 
 @pytest.mark.parametrize("who", ROLES_A)
@@ -230,3 +295,103 @@ def test_the_matrix_sees_the_routes(app):
     rules = [r for r, _ in _routes(app)]
     with_params = [r for r in rules if r.arguments]
     assert len(rules) >= 10 and len(with_params) >= 2
+
+
+def _dash_update(dependency: dict, value) -> dict:
+    """A _dash-update-component body for one callback, every input set to ``value``."""
+    def parts(text: str) -> list[dict]:
+        return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]}
+                for p in text.strip(".").split("...")]
+
+    outputs = parts(dependency["output"])
+    inputs = [{**i, "value": value} for i in dependency["inputs"]]
+    return {"output": dependency["output"],
+            "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs, "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
+            "state": [{**s, "value": value} for s in dependency.get("state", [])]}
+
+
+@pytest.mark.parametrize("who", ROLES_A)
+def test_no_dashboard_endpoint_shows_another_tenant(app, foreign, who):
+    """The layout, the callback list and every callback, its inputs naming the other
+    tenant's ids (as a path, a number and a query string)."""
+    web, _api, _bearer = _clients(app, who)
+    failures, answered = [], 0
+    for target in _targets(who, foreign):
+        markers = target["markers"]
+        for path in ("/dashboards/", "/dashboards/_dash-layout", "/dashboards/_dash-dependencies"):
+            body = web.get(path).get_data(as_text=True)
+            if [m for m in markers if m in body]:
+                failures.append(f"GET {path} shows {markers}")
+        dependencies = web.get("/dashboards/_dash-dependencies").get_json()
+        assert dependencies, "no callbacks to probe"
+        ids = [v for k, v in target.items() if k.endswith("_id")]
+        crafted = [f"/dashboards/institutions/{ids[0]}",
+                   f"/dashboards/?institution_id={ids[0]}&agreement_id={ids[-1]}", ids[0], ids]
+        for dependency in dependencies:
+            for value in crafted:
+                response = web.post("/dashboards/_dash-update-component",
+                                    json=_dash_update(dependency, value))
+                body = response.get_data(as_text=True)
+                answered += response.status_code == 200
+                leaked = [m for m in markers if m in body]
+                if response.status_code >= 500 or leaked:
+                    failures.append(f"{dependency['output']} ← {value!r}: "
+                                    f"{response.status_code} {leaked}")
+    assert not failures, "\n".join(failures)
+    assert answered, "no callback ran: the probe tested nothing"
+
+
+def _body_writes(target: dict, kind: str) -> list[tuple[str, str, dict]]:
+    """Creates whose body names the other tenant's objects: (method, url, client kwargs)."""
+    import io
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    return [
+        ("POST", "/api/v1/assessments", {"json": {
+            "agreement_id": target["agreement_id"], "kind": kind, "period": "2026-11"}}),
+        ("POST", "/api/v1/findings", {"json": {
+            "assessment_id": target["assessment_id"], "category": "other",
+            "severity": "general", "description": "matrix"}}),
+        ("POST", "/api/v1/agreements", {"json": {
+            "institution_id": target["institution_id"],
+            "template_id": target.get("template_id", 1),  # (the sibling's is the user's own)
+            "number": "MATRIX-1", "start": "2027-01-01", "end": "2027-12-31"}}),
+        ("POST", "/api/v1/evidence", {"data": {
+            "institution_id": str(target["institution_id"]), "file": (io.BytesIO(png), "a.png")},
+            "content_type": "multipart/form-data"}),
+    ]
+
+
+@pytest.mark.parametrize("who", ROLES_A)
+def test_no_write_names_another_tenant_in_its_body(app, foreign, who):
+    """A valid body that names the other tenant's agreement, assessment or institution is
+    refused and writes nothing."""
+    web, api, bearer = _clients(app, who)
+    csrf = csrf_from(web.get("/institutions").get_data(as_text=True))
+    kind = "self" if who in INSTITUTION_ROLES else "routine"
+    audit_before = _audit_count(app)
+    failures = []
+    for target in (foreign["region_b"], foreign["sibling"]):
+        if who not in INSTITUTION_ROLES and target is foreign["sibling"]:
+            continue  # the sibling is in the bureau's own region
+        for method, url, kwargs in _body_writes(target, kind):
+            response = getattr(api, method.lower())(url, headers=bearer, **kwargs)
+            body = response.get_data(as_text=True)
+            leaked = [m for m in target["markers"] if m in body]
+            if response.status_code not in (403, 404, 422) or leaked:
+                failures.append(f"{method} {url} → {response.status_code} {leaked} {body[:200]}")
+        forms = [("/assessments", {"agreement_id": target["agreement_id"], "kind": kind,
+                                   "period": "2026-11"}),
+                 ("/agreements", {"institution_id": target["institution_id"],
+                                  "template_id": target.get("template_id", 1),
+                                  "number": "MATRIX-1", "start": "2027-01-01",
+                                  "end": "2027-12-31"})]
+        for url, form in forms:
+            response = web.post(url, data={"csrf_token": csrf, **form})
+            body = response.get_data(as_text=True)
+            leaked = [m for m in target["markers"] if m in body]
+            if response.status_code not in (403, 404, 422) or leaked:
+                failures.append(f"POST {url} (page) → {response.status_code} {leaked}")
+    assert not failures, "\n".join(failures)
+    assert _audit_count(app) == audit_before, "a refused write wrote something"

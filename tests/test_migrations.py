@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from conftest import _TMP, _make_app, _pg_admin, _pg_url, pg_available
+from conftest import _TMP, _make_app, _pg_admin, _pg_url, missing_part, pg_available
 from saas.extensions import db
 
 
@@ -14,7 +14,7 @@ def _fresh(backend: str, name: str):
         url = f"sqlite:///{_TMP / (name + '.db')}"
         return url, url, lambda: None
     if not pg_available():
-        pytest.skip("PostgreSQL not reachable")
+        missing_part("PostgreSQL not reachable")
     _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _pg_admin(f"CREATE DATABASE {name}")
     return (_pg_url(name, "pact_app"), _pg_url(name, "postgres"),

@@ -147,3 +147,57 @@ def test_catalog_every_tenant_table_has_rls_enabled_and_forced(app, postgres_onl
     assert {r.relname for r in rows} == tables
     assert all(r.relrowsecurity and r.relforcerowsecurity for r in rows), rows
     assert tables <= policies
+
+
+def _foreign_rows_in_every_table(app) -> dict:
+    """Rows of AH1 (the user's own), of its sibling AH2 and of region B's BH1 in every
+    tenant table, measurements included; returns BH1's ids."""
+    from test_isolation_matrix import _make_foreign
+
+    from saas.models import Indicator, Measurement
+
+    made = {code: _make_foreign(app, bureau, code) for code, bureau in (
+        ("AH1", "a_bureau_admin"), ("AH2", "a_bureau_admin"), ("BH1", "b_bureau_admin"))}
+    for code, bureau in (("AH1", "a_bureau_admin"), ("BH1", "b_bureau_admin")):
+        with acting(app, bureau):
+            indicator = db.session.execute(select(Indicator.id)).scalars().first()
+            db.session.add(Measurement(institution_id=made[code]["institution_id"],
+                                       assessment_id=made[code]["assessment_id"],
+                                       indicator_id=indicator, value=1.0))
+            db.session.commit()
+    return made["BH1"]
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m.__tablename__)
+def test_rls_alone_hides_and_refuses_foreign_rows_in_every_table(app, postgres_only, model):
+    """Layer 2 off, every tenant table: an institution user reads only its own rows, and
+    an insert carrying another tenant's ids is refused by the database itself."""
+    bh1 = _foreign_rows_in_every_table(app)
+    table = model.__tablename__
+    columns = [c.name for c in model.__table__.columns if c.name != "id"]
+    own_column = "id" if table == "institutions" else (
+        "institution_id" if "institution_id" in columns else None)
+    with app.app_context():  # the owner: foreign rows are there to be hidden
+        owner = sa.create_engine(app.config["DATABASE_OWNER_URL"])
+        with owner.connect() as conn:
+            regions = set(conn.execute(sa.text(f"select distinct region_id from {table}")).scalars())
+        owner.dispose()
+    assert len(regions) >= 2, f"{table}: no foreign rows to hide"
+    with acting(app, "ah1_admin") as user, orm_filter_disabled():
+        db.session.rollback()
+        rows = db.session.execute(sa.text(
+            f"select region_id{', ' + own_column if own_column else ''} from {table}")).all()
+        assert rows, f"{table}: nothing of the user's own to compare with"
+        assert {r[0] for r in rows} == {user.region_id}, table
+        if own_column:
+            assert {r[1] for r in rows} == {user.institution_id}, table
+        foreign_region = next(r for r in regions if r != user.region_id)
+        copied = ", ".join(
+            ":region" if c == "region_id" else ":institution" if c == "institution_id" else
+            f'"{c}"' for c in columns)
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            db.session.execute(sa.text(
+                f'insert into {table} ({", ".join(chr(34) + c + chr(34) for c in columns)})'
+                f" select {copied} from {table} limit 1"),
+                {"region": foreign_region, "institution": bh1["institution_id"]})
+        db.session.rollback()

@@ -10,6 +10,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def rfc3339(dt: datetime) -> str:
+    """A stored (naive UTC) moment as RFC 3339 with its offset, as the API gives times."""
+    return dt.replace(tzinfo=UTC).isoformat()
+
+
 def local(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC).astimezone(SHANGHAI) if dt else None
 

@@ -241,3 +241,37 @@ def test_bulk_provisioning_leaves_fresh_statistics(app):
         after = _analyzed_at(app)["institutions"]
         assert after is not None and (before.get("institutions") is None
                                       or after > before["institutions"])
+
+
+def test_kept_counts_are_kept_per_filter(app, api_as):
+    """The kept count's key is the statement's structure and its parameters' values
+    (SQLAlchemy's cache key, no compiling): another filter value is another count."""
+    from sqlalchemy import select
+
+    from saas.models import Institution
+    from saas.services.paging import _statement_key
+
+    hospitals = select(Institution).where(Institution.kind == "hospital")
+    assert _statement_key(hospitals) == _statement_key(
+        select(Institution).where(Institution.kind == "hospital"))
+    assert _statement_key(hospitals) != _statement_key(
+        select(Institution).where(Institution.kind == "pharmacy"))
+    api = api_as("a_bureau_admin")
+    every = api.get("/institutions").get_json()["total"]
+    by_kind = {k: api.get(f"/institutions?kind={k}").get_json()["total"]
+               for k in ("hospital", "clinic", "pharmacy")}
+    assert sum(by_kind.values()) == every and by_kind["hospital"] != every
+
+
+def test_labels_are_translated_once_per_request(app, monkeypatch):
+    from saas.web import labels
+
+    calls = []
+    monkeypatch.setattr(labels, "_", lambda text: calls.append(text) or text)
+    with app.test_request_context("/"):
+        shown = [labels.label("kind", "hospital") for _ in range(50)]
+        labels.label("kind", "clinic")
+    assert len(set(shown)) == 1 and len(calls) == 2
+    with app.test_request_context("/"):  # a new request translates afresh
+        labels.label("kind", "hospital")
+    assert len(calls) == 3

@@ -62,10 +62,9 @@ def cached_count(statement) -> tuple[int, datetime]:
     """The number of rows of ``statement`` in the acting scope and when it was counted:
     counted again when older than COUNT_SECONDS."""
     ctx = current()
-    compiled = statement.compile(dialect=db.engine.dialect)
-    key = (str(compiled), repr(sorted(compiled.params.items())),
-           ctx.region_id if ctx else None, ctx.institution_id if ctx else None,
-           ctx.role if ctx else None, db.engine.url.render_as_string())
+    key = (_statement_key(statement), ctx.region_id if ctx else None,
+           ctx.institution_id if ctx else None, ctx.role if ctx else None,
+           db.engine.url.render_as_string())
     now = time.monotonic()
     with _counts_lock:
         kept = _counts.get(key)
@@ -79,6 +78,16 @@ def cached_count(statement) -> tuple[int, datetime]:
         while len(_counts) > _COUNTS_KEPT:
             _counts.popitem(last=False)
         return total, _counts[key][2]
+
+
+def _statement_key(statement) -> tuple:
+    """What identifies a list and its filters: SQLAlchemy's own cache key of the statement
+    (its structure) and the values of its parameters, without compiling it to SQL."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a construct SQLAlchemy does not cache: the compiled text
+        compiled = statement.compile(dialect=db.engine.dialect)
+        return (str(compiled), repr(sorted(compiled.params.items())))
+    return (cache_key.key, tuple(repr(p.effective_value) for p in cache_key.bindparams))
 
 
 def forget_counts() -> None:

@@ -10,11 +10,12 @@ read-side extras of :func:`scorecard`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, case, func, literal, select
+from sqlalchemy import Float, Integer, String, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
 from saas.domain import barometer
@@ -44,7 +45,7 @@ from saas.models import (
     Measurement,
     Template,
 )
-from saas.timeutil import local_year_bounds
+from saas.timeutil import local_year_bounds, rfc3339
 from tenants.context import TenantContext, acting_as, current
 
 HISTORY_LENGTH = 6
@@ -235,14 +236,29 @@ def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]
     in all within its peer group (same kind and level). An institution's total in a
     period is its latest (highest id) submitted or finalized assessment of the rank group
     with a total. One index range scan per kind and period (ix_assessments_rank); only
-    counts leave the database."""
+    counts leave the database. The statement is built once (:func:`_rank_counts_statement`)
+    and run with this scorecard's values."""
+    values = {"region_id": assessment.region_id, "own_id": assessment.institution_id,
+              "kinds": list(barometer.rank_kinds(assessment.kind)), "periods": periods,
+              "period": assessment.period, "total": total}
+    with region_read(assessment.region_id):
+        return {row.period: row for row in db.session.execute(_rank_counts_statement(),
+                                                              values)}
+
+
+@functools.cache
+def _rank_counts_statement():
+    """The statement of :func:`_rank_counts`, its values as bound parameters: region_id,
+    own_id (the institution), kinds and periods (lists), period and total (the
+    scorecard's own)."""
     a, i, me = aliased(Assessment), aliased(Institution), aliased(Institution)
-    own_id = assessment.institution_id
+    own_id = bindparam("own_id", type_=Integer)
     latest = (
         select(a.period, a.institution_id, a.total, func.row_number().over(
             partition_by=(a.period, a.institution_id), order_by=a.id.desc()).label("n"))
-        .where(a.region_id == assessment.region_id,
-               a.kind.in_(barometer.rank_kinds(assessment.kind)), a.period.in_(periods),
+        .where(a.region_id == bindparam("region_id", type_=Integer),
+               a.kind.in_(bindparam("kinds", expanding=True)),
+               a.period.in_(bindparam("periods", expanding=True)),
                a.status.in_(RANKED_STATUSES), a.total.is_not(None))
         .subquery())
     totals = (
@@ -251,8 +267,8 @@ def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]
                    partition_by=latest.c.period).label("own_total"))
         .where(latest.c.n == 1)
         .subquery())
-    reference = case((totals.c.period == assessment.period, literal(total, Float)),
-                     else_=totals.c.own_total)
+    reference = case((totals.c.period == bindparam("period", type_=String),
+                      bindparam("total", type_=Float)), else_=totals.c.own_total)
     own_kind = select(me.kind).where(me.id == own_id).scalar_subquery()
     own_level = select(func.coalesce(me.level, "")).where(me.id == own_id).scalar_subquery()
     peer = totals.c.institution_id.in_(  # a hashed set of the peer group's ids
@@ -261,7 +277,7 @@ def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    statement = (
+    return (
         select(totals.c.period, func.count().label("others"),
                count(totals.c.total > reference).label("higher"),
                count(totals.c.total < reference).label("lower"),
@@ -271,8 +287,6 @@ def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]
         .where(totals.c.institution_id != own_id)
         .group_by(totals.c.period)
     )
-    with region_read(assessment.region_id):
-        return {row.period: row for row in db.session.execute(statement)}
 
 
 def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, list[bool]]:
@@ -368,7 +382,7 @@ def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, 
         rule = rules[r.agreement_id]
         events.setdefault(r.agreement_id, []).append({
             "finding_id": r.id, "points": rule.points(r.severity, r.self_reported),
-            "factor": rule.factor(r.self_reported), "at": r.decided_at.isoformat()})
+            "factor": rule.factor(r.self_reported), "at": rfc3339(r.decided_at)})
     return events
 
 

@@ -1,5 +1,6 @@
 """Chinese names of the API's English enum values, as the pages show them."""
 
+from flask import g
 from flask_babel import gettext as _
 
 from saas import i18n
@@ -62,9 +63,15 @@ LABELS = {
 
 
 def label(group: str, value) -> str:
+    """The label of an enum value in the request's language, translated once per request
+    (a list shows the same few values in every row)."""
     if value is None:
         return "—"
-    return _(LABELS.get(group, {}).get(value, str(value)))
+    shown = g.setdefault("labels_shown", {})
+    key = (group, value)
+    if key not in shown:
+        shown[key] = _(LABELS.get(group, {}).get(value, str(value)))
+    return shown[key]
 
 
 def name_of(item) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, g, jsonify, request, session
 from flask_babel import gettext
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from saas import config as config_module
 from saas.extensions import api as rest_api
@@ -32,6 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from saas.cli import register_commands
 
     register_commands(app)
+    if app.config["PROXY_HOPS"]:  # behind a load balancer: the client's address and scheme
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

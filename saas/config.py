@@ -55,6 +55,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "STORAGE_URL": os.environ.get("STORAGE_URL") or f"file://{instance / 'files'}",
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        # proxies in front that set X-Forwarded-For / -Proto (0: none; sign-in throttling
+        # and HSTS then see the client's own address and scheme)
+        "PROXY_HOPS": _int_env("PROXY_HOPS", 0),
         # /readyz tells its components' details only to a probe that shows this token
         "READYZ_TOKEN": os.environ.get("READYZ_TOKEN", ""),
         # Sessions: secure cookie flags, idle timeout (等保 2.0 三级).

@@ -156,3 +156,17 @@ def test_the_users_service_pages_the_scope(app):
         from saas.services import users
 
         assert users.page(False, 1, 5)["total"] >= 5
+
+
+@pytest.mark.parametrize(("hops", "address"), [(1, "203.0.113.7"), (0, "127.0.0.1")])
+def test_the_client_s_address_comes_from_the_proxy_only_when_configured(hops, address):
+    """Behind a load balancer (PROXY_HOPS) the throttle counts each client, not the
+    proxy; without one, a client cannot pick its address with the header."""
+    from flask import request
+
+    from saas import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROXY_HOPS": hops})
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == address

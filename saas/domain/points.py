@@ -39,3 +39,44 @@ class PointsRules:
         if severity not in self.severity_points:
             raise ValueError("unknown severity", severity)
         return self.severity_points[severity] * self.factor(self_reported, missed)
+
+
+# ------------------------------------------------------------------ the points ledger
+LEDGER_REASONS: tuple[str, ...] = ("finding_confirmed", "finding_dismissed",
+                                   "measure_revoked")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One line of an agreement's points ledger (记分台账). Lines are only ever added: a
+    dismissed finding or a revoked measure adds a line that takes the points back."""
+
+    finding_id: int
+    year: int
+    points: float
+    reason: str = "finding_confirmed"
+
+
+def confirmation_entry(finding_id: int, decided_on_year: int, severity: str,
+                       self_reported: bool, missed: bool, mock: bool,
+                       rules: PointsRules) -> LedgerEntry | None:
+    """The line a confirmed finding adds, in the calendar year of the decision that
+    confirmed it (not the period it was about); none for a mock inspection's finding."""
+    if mock:
+        return None
+    return LedgerEntry(finding_id, decided_on_year,
+                       rules.points(severity, self_reported, missed))
+
+
+def reversal_entry(original: LedgerEntry, reason: str) -> LedgerEntry:
+    """The line that takes ``original``'s points back (复核不成立, a revoked measure): in
+    the original's year, so that year's total is as if the finding had never counted."""
+    if reason not in LEDGER_REASONS or reason == "finding_confirmed":
+        raise ValueError("not a reason to take points back", reason)
+    return LedgerEntry(original.finding_id, original.year, -original.points, reason)
+
+
+def year_total(entries, year: int) -> float:
+    """The year's points: every line of that year, reversals included. A new year starts
+    at zero; the lines of other years stay as they were."""
+    return sum(e.points for e in entries if e.year == year)

@@ -2,7 +2,14 @@
 
 import pytest
 
-from saas.domain.points import DEFAULT_SEVERITY_POINTS, PointsRules
+from saas.domain.points import (
+    DEFAULT_SEVERITY_POINTS,
+    LedgerEntry,
+    PointsRules,
+    confirmation_entry,
+    reversal_entry,
+    year_total,
+)
 
 
 @pytest.mark.parametrize(("self_reported", "missed", "factor"),
@@ -41,3 +48,37 @@ def test_template_settings_override_defaults():
 def test_unknown_severity_is_refused():
     with pytest.raises(ValueError):
         PointsRules().points("catastrophic", False)
+
+
+# ---------------------------------------------------------------------- the ledger
+
+def test_a_confirmed_finding_counts_in_the_year_of_its_decision():
+    entry = confirmation_entry(7, 2027, "serious", self_reported=False, missed=True,
+                               mock=False, rules=PointsRules())
+    assert entry == LedgerEntry(7, 2027, 12.0)  # 8 × 1.5, in the year it was confirmed
+
+
+def test_a_mock_inspection_s_finding_adds_nothing():
+    assert confirmation_entry(7, 2026, "fraud", False, False, mock=True,
+                              rules=PointsRules()) is None
+
+
+def test_a_dismissal_takes_the_points_back_in_the_original_year():
+    confirmed = LedgerEntry(7, 2026, 5.0)
+    back = reversal_entry(confirmed, "finding_dismissed")
+    assert back == LedgerEntry(7, 2026, -5.0, "finding_dismissed")
+    assert year_total([confirmed, back], 2026) == 0
+    assert year_total([confirmed], 2026) == 5  # the original line stays in the history
+
+
+@pytest.mark.parametrize("reason", ["finding_confirmed", "whim"])
+def test_only_a_dismissal_or_a_revocation_takes_points_back(reason):
+    with pytest.raises(ValueError):
+        reversal_entry(LedgerEntry(7, 2026, 5.0), reason)
+
+
+def test_a_new_year_starts_at_zero_and_last_year_stays_readable():
+    entries = [LedgerEntry(1, 2026, 5.0), LedgerEntry(2, 2026, 8.0), LedgerEntry(3, 2027, 2.0)]
+    assert year_total(entries, 2026) == 13
+    assert year_total(entries, 2027) == 2
+    assert year_total(entries, 2028) == 0

@@ -10,10 +10,11 @@ from saas.services import analytics
 
 def region_overview() -> dict:
     kinds = analytics.institutions_by_kind()
-    grades = analytics.grades()
+    every = sum(kinds.values())  # counted once for the three figures
+    grades = analytics.grades(every)
     # Labels are msgids: the layout shows them in the user's language.
-    cards = [(N_("定点机构"), sum(kinds.values())),
-             (N_("协议履行中"), analytics.agreements_by_status().get("active", 0)),
+    cards = [(N_("定点机构"), every),
+             (N_("协议履行中"), analytics.agreements_by_status(institutions=every).get("active", 0)),
              (N_("医院"), kinds.get("hospital", 0)), (N_("药店"), kinds.get("pharmacy", 0))]
     bars = {GRADE_LABELS_ZH[g]: grades[g] for g in GRADES if grades.get(g)}
     if grades.get(None):

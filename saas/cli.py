@@ -91,38 +91,37 @@ def users_group():
     pass
 
 
-@users_group.command("token")
-@click.argument("email")
-def users_token(email):
-    """Print a new API token for that user."""
+def _user_or_exit(email: str):
+    """The user with that e-mail, or a one-line message and exit status 2."""
     from sqlalchemy import select
 
     from saas.extensions import db
     from saas.models import User
-    from saas.services.auth import issue_token
 
     user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
     if user is None:
         click.echo(f"no user with e-mail {email}", err=True)
         sys.exit(2)
-    click.echo(issue_token(user.id, name="cli"))
+    return user
+
+
+@users_group.command("token")
+@click.argument("email")
+def users_token(email):
+    """Print a new API token for that user."""
+    from saas.services.auth import issue_token
+
+    click.echo(issue_token(_user_or_exit(email).id, name="cli"))
 
 
 @users_group.command("unlock")
 @click.argument("email")
 def users_unlock(email):
     """Unlock an account locked after failed sign-ins (as its region's bureau admin)."""
-    from sqlalchemy import select
-
-    from saas.extensions import db
-    from saas.models import User
     from saas.services import users
     from tenants.context import TenantContext, acting_as
 
-    user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
-    if user is None:
-        click.echo(f"no user with e-mail {email}", err=True)
-        sys.exit(2)
+    user = _user_or_exit(email)
     with acting_as(TenantContext(region_id=user.region_id, role="bureau_admin")):
         users.unlock(user.id)
     click.echo(f"{user.email} unlocked")

@@ -44,6 +44,7 @@ def from_environment(overrides: dict | None = None) -> dict:
     instance = _instance_dir()
     instance.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'pact.db'}"
+    secure = _secure_cookies()
     config = {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
@@ -58,14 +59,15 @@ def from_environment(overrides: dict | None = None) -> dict:
         # proxies in front that set X-Forwarded-For / -Proto (0: none; sign-in throttling
         # and HSTS then see the client's own address and scheme)
         "PROXY_HOPS": _int_env("PROXY_HOPS", 0),
+        "HSTS_SECONDS": _int_env("HSTS_SECONDS", 365 * 24 * 3600),  # browsers keep to TLS
         # /readyz tells its components' details only to a probe that shows this token
         "READYZ_TOKEN": os.environ.get("READYZ_TOKEN", ""),
         # Sessions: secure cookie flags, idle timeout (等保 2.0 三级).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure (HTTPS only) unless on the embedded default, which serves plain HTTP
-        "SESSION_COOKIE_SECURE": _secure_cookies(),
-        "REMEMBER_COOKIE_SECURE": _secure_cookies(),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 30)),
         "SESSION_REFRESH_EACH_REQUEST": True,

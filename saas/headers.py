@@ -37,5 +37,6 @@ def add_security_headers(response):
     response.headers.setdefault(
         "Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
     if request.is_secure:  # behind TLS, browsers keep to it
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={current_app.config['HSTS_SECONDS']}")
     return response

@@ -18,7 +18,7 @@ class UserSchema(ma.Schema):
     role = ma.fields.String(metadata={"enum": list(ROLES)})
     institution_id = ma.fields.Integer(allow_none=True)
     active = ma.fields.Boolean()
-    locked = ma.fields.Function(lambda user: users.is_locked(user), dump_only=True)
+    locked = ma.fields.Function(lambda user: user.is_locked(), dump_only=True)
     locked_until = Timestamp(allow_none=True)
     last_login_at = Timestamp(allow_none=True)
 

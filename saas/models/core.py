@@ -88,6 +88,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    def is_locked(self, now: datetime | None = None) -> bool:
+        """Locked after repeated failed sign-ins, until ``locked_until``."""
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
     @property
     def is_bureau(self) -> bool:
         return self.institution_id is None

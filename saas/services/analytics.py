@@ -76,29 +76,33 @@ def institutions_by_kind() -> dict[str, int]:
     return {kind: n for kind, n in rows}
 
 
-def agreements_by_status(today: date | None = None) -> dict[str | None, int]:
-    """Institutions per status of their current agreement (``None``: no agreement)."""
+def agreements_by_status(today: date | None = None,
+                         institutions: int | None = None) -> dict[str | None, int]:
+    """Institutions per status of their current agreement (``None``: no agreement).
+    ``institutions``: how many the context sees, when the caller has counted them."""
     current = current_agreements(today)
     counts = dict(db.session.execute(
         select(current.c.status, func.count()).group_by(current.c.status)).all())
-    return _with_the_rest(counts)
+    return _with_the_rest(counts, institutions)
 
 
-def grades() -> dict[str | None, int]:
-    """Institutions per grade of their latest counting score (``None``: none scored yet)."""
+def grades(institutions: int | None = None) -> dict[str | None, int]:
+    """Institutions per grade of their latest counting score (``None``: none scored yet).
+    ``institutions``: how many the context sees, when the caller has counted them."""
     latest = latest_scores()
     counts = dict(db.session.execute(
         select(latest.c.grade, func.count()).group_by(latest.c.grade)).all())
-    return _with_the_rest(counts)
+    return _with_the_rest(counts, institutions)
 
 
-def _with_the_rest(counts: dict) -> dict:
+def _with_the_rest(counts: dict, every: int | None) -> dict:
     """``counts`` per institution, and under ``None`` the institutions it leaves out.
 
     Counted apart, not by joining every institution to the per-institution subquery:
     row-level security hides the table sizes from the planner, which then expects a
     handful of rows and joins 20 000 × 20 000 in a nested loop (16 s for a province)."""
-    every = db.session.execute(select(func.count()).select_from(Institution)).scalar()
+    if every is None:
+        every = db.session.execute(select(func.count()).select_from(Institution)).scalar()
     rest = every - sum(counts.values())
     return {**counts, None: rest} if rest else counts
 

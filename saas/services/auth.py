@@ -60,7 +60,7 @@ def authenticate(email: str, password: str, address: str | None = None) -> User:
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     # a password is checked in every case, so the time taken tells nothing either
     matches = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    locked = user is not None and user.is_locked(now)
     if user is None or locked or not user.active or not matches:
         _count_failure(user if user and not locked else None, address, now)
         raise LoginRefused(REFUSED)

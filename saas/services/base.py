@@ -33,9 +33,14 @@ def find(model, object_id: int, for_update: bool = False):
         statement = statement.with_for_update().execution_options(populate_existing=True)
     obj = db.session.execute(statement).scalar_one_or_none()
     if obj is None:
-        raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
-                          table=model.__tablename__, id=object_id))
+        raise not_found(model, object_id)
     return obj
+
+
+def not_found(model, object_id: int) -> NotFound:
+    """The one answer for a row that is not there or not the caller's."""
+    return NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
+                       table=model.__tablename__, id=object_id))
 
 
 def page_of(statement, page: int, size: int, after: str | None = None) -> dict:

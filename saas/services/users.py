@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from saas.domain.messages import N_
 from saas.domain.permissions import ACCOUNT_MANAGERS
-from saas.errors import NotFound
 from saas.extensions import db
 from saas.models import User
 from saas.services import audit
-from saas.services.base import page_of, require_role, transaction
+from saas.services.base import not_found, page_of, require_role, transaction
 from saas.timeutil import utcnow
 
 
@@ -43,13 +41,8 @@ def page(locked: bool, number: int, size: int, after: str | None = None) -> dict
 def get(user_id: int) -> User:
     user = db.session.execute(_scoped(select(User).where(User.id == user_id))).scalar()
     if user is None:
-        raise NotFound(N_("未找到该记录（%(table)s #%(id)s），或您无权查看",
-                          table="users", id=user_id))
+        raise not_found(User, user_id)
     return user
-
-
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
 
 
 def unlock(user_id: int) -> User:

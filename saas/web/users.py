@@ -14,7 +14,6 @@ def user_list():
     locked = request.args.get("locked") == "1"
     page = users.page(locked, 1, PAGE_SIZE, request.args.get("after") or None)
     return render_template("users/list.html", rows=page["items"], page=page, locked=locked,
-                           is_locked=users.is_locked,
                            args={"locked": "1"} if locked else {})
 
 

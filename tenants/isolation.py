@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, event, false, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, event, false, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from tenants.context import current
@@ -47,6 +47,17 @@ class InstitutionPrivate(InstitutionOwned):
     @declared_attr
     def private(cls) -> Mapped[bool]:
         return mapped_column(Boolean, nullable=False, default=False, server_default=false())
+
+
+class ShownOnceNotified(InstitutionOwned):
+    """A row the bureau prepares before its institution may see it (a proposed measure
+    and its history, 协议处理): the institution's users see it once ``notified_at`` is
+    set, through the ORM filter and, on PostgreSQL, through RLS. The bureau sees it
+    from the start."""
+
+    @declared_attr
+    def notified_at(cls):
+        return mapped_column(DateTime, nullable=True)
 
 
 class InstitutionRoot(RegionOwned):
@@ -94,6 +105,10 @@ def _criteria(ctx):
             ),
             with_loader_criteria(
                 InstitutionRoot.mapped, lambda cls: cls.id == institution_id,
+                include_aliases=True,
+            ),
+            with_loader_criteria(
+                ShownOnceNotified, lambda cls: cls.notified_at.is_not(None),
                 include_aliases=True,
             ),
         ]

@@ -16,14 +16,24 @@ PRIVATE_SCOPE = (
 )
 
 
+NOTIFIED_SCOPE = (
+    "(current_setting('app.scope', true) = 'region'"
+    " OR (institution_id = NULLIF(current_setting('app.institution_id', true), '')::integer"
+    " AND notified_at IS NOT NULL))"
+)
+
+
 def policy_condition(kind: str) -> str:
     """kind: 'region' (RegionOwned), 'institution' (InstitutionOwned), 'private'
-    (InstitutionPrivate: the region scope sees only rows not private), 'root'
+    (InstitutionPrivate: the region scope sees only rows not private), 'notified'
+    (ShownOnceNotified: the institution sees a row once notified), 'root'
     (institutions)."""
     if kind == "region":
         return REGION
     if kind == "private":
         return f"{REGION} AND {PRIVATE_SCOPE}"
+    if kind == "notified":
+        return f"{REGION} AND {NOTIFIED_SCOPE}"
     column = "id" if kind == "root" else "institution_id"
     return f"{REGION} AND {INSTITUTION_SCOPE.format(column=column)}"
 

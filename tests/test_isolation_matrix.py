@@ -30,6 +30,9 @@ from saas.models import (
     Finding,
     InformationChange,
     Institution,
+    Measure,
+    MeasureEvent,
+    PointsEntry,
     Template,
     User,
 )
@@ -65,13 +68,25 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
         change = InformationChange(institution_id=inst.id, field="address",
                                    new_value=marker, changed_on=dt.date(2026, 10, 1),
                                    due_on=dt.date(2026, 11, 12))
-        db.session.add_all([evidence, change])
+        now = dt.datetime(2026, 10, 20)
+        measure = Measure(institution_id=inst.id, agreement_id=agreement.id,
+                          measure="interview", status="notified", basis=marker,
+                          notified_at=now, appeal_until=dt.date(2026, 11, 3))
+        points = PointsEntry(institution_id=inst.id, agreement_id=agreement.id, year=2026,
+                             finding_id=finding.id, kind="confirmation",
+                             reason="finding_confirmed", severity="general", factor=1.0,
+                             points=5.0)
+        db.session.add_all([evidence, change, measure, points])
+        db.session.flush()
+        db.session.add(MeasureEvent(institution_id=inst.id, measure_id=measure.id,
+                                    action="notify", from_status="proposed",
+                                    to_status="notified", reason=marker, notified_at=now))
         db.session.flush()
         user = db.session.execute(select(User).where(User.institution_id == inst.id)
                                   .order_by(User.id)).scalars().first()
         ids = {"institution_id": inst.id, "agreement_id": agreement.id,
                "assessment_id": assessment.id, "finding_id": finding.id,
-               "evidence_id": evidence.id, "change_id": change.id,
+               "evidence_id": evidence.id, "change_id": change.id, "measure_id": measure.id,
                "template_id": agreement.template_id, "user_id": user.id,
                "markers": [marker, inst.name, agreement.number, user.email]}
         db.session.commit()

@@ -1,6 +1,9 @@
 """Agreement lifecycle (医疗机构医疗保障定点管理暂行办法, 国家医保局令第2号; 零售药店: 令第3号).
 
-States ``draft → active → suspended → active | rescinded``, ``active → expired``.
+States ``draft → active → suspended → active | rescinded | terminated``, ``active →
+expired``. A suspension running past its limit (180 days) or past the term's end
+terminates the agreement (自动终止, 令第2号 第四十二条): it simply ends, with no re-entry
+bar and no public notice.
 Transitions are named actions; :func:`next_state` answers the state an action leads to
 or raises :class:`TransitionError` with a Chinese message the UI can show as-is.
 
@@ -46,11 +49,11 @@ __all__ = [
     "rescission_due",
     "successor_number",
     "successor_term",
-    "suspension_auto_rescission_date",
+    "suspension_termination_date",
 ]
 
 # --------------------------------------------------------------------------- states
-STATES = ("draft", "active", "suspended", "rescinded", "expired")
+STATES = ("draft", "active", "suspended", "rescinded", "expired", "terminated")
 STATE_LABELS_ZH = MappingProxyType(
     {
         "draft": "草拟",
@@ -58,11 +61,12 @@ STATE_LABELS_ZH = MappingProxyType(
         "suspended": "中止",
         "rescinded": "已解除",
         "expired": "已到期",
+        "terminated": "已终止",
     }
 )
-TERMINAL_STATES = frozenset({"rescinded", "expired"})
+TERMINAL_STATES = frozenset({"rescinded", "expired", "terminated"})
 
-ACTIONS = ("sign", "suspend", "resume", "rescind", "expire", "renew")
+ACTIONS = ("sign", "suspend", "resume", "rescind", "expire", "renew", "terminate")
 ACTION_LABELS_ZH = MappingProxyType(
     {
         "sign": "签订",
@@ -71,6 +75,7 @@ ACTION_LABELS_ZH = MappingProxyType(
         "rescind": "解除",
         "expire": "到期终止",
         "renew": "续签",
+        "terminate": "自动终止",
     }
 )
 
@@ -83,6 +88,7 @@ TRANSITIONS: Mapping[tuple[str, str], str] = MappingProxyType(
         ("suspended", "resume"): "active",
         ("active", "rescind"): "rescinded",
         ("suspended", "rescind"): "rescinded",
+        ("suspended", "terminate"): "terminated",
         ("active", "expire"): "expired",
         ("active", "renew"): "active",
         ("expired", "renew"): "expired",
@@ -224,15 +230,16 @@ def successor_number(number: str, taken: Collection[str] = ()) -> str:
 
 
 # --------------------------------------------------------------------- suspension
-def suspension_auto_rescission_date(
-    start: date, max_days: int = DEFAULT_MAX_SUSPENSION_DAYS
+def suspension_termination_date(
+    start: date, term_end: date, max_days: int = DEFAULT_MAX_SUSPENSION_DAYS
 ) -> date:
-    """The day a suspension that began on ``start`` is rescinded automatically if not
-    resumed: the suspension may run ``max_days`` days (``start`` counts as day 1), so
-    rescission falls on ``start + max_days``."""
+    """The day a suspension that began on ``start`` terminates the agreement if it has not
+    been lifted (自动终止, 令第2号 第四十二条): after ``max_days`` days (``start`` counts as
+    day 1, so on ``start + max_days``), or the day after the term's end, whichever comes
+    first. A suspended agreement never stays suspended forever."""
     if max_days < 1:
         raise ValueError("中止最长天数必须为正", max_days)
-    return _as_date(start) + timedelta(days=max_days)
+    return min(_as_date(start) + timedelta(days=max_days), _as_date(term_end) + timedelta(days=1))
 
 
 # --------------------------------------------------------------------- rescission

@@ -72,6 +72,33 @@ def next_status(status: str, action: str, decision: str | None = None) -> str:
     return target
 
 
+#: Who may take each step (roles, saas.domain.permissions.ROLES). Deciding a measure of
+#: SECOND_DECIDER needs a bureau admin besides the four-eyes rule (:func:`check_decider`).
+STEP_ROLES: Mapping[str, frozenset[str]] = MappingProxyType({
+    "propose": frozenset({"bureau_admin", "bureau_inspector"}),
+    "notify": frozenset({"bureau_admin", "bureau_inspector"}),
+    "appeal": frozenset({"institution_admin"}),
+    "decide": frozenset({"bureau_admin", "bureau_inspector"}),
+    "lift": frozenset({"bureau_admin"}),
+    "revoke": frozenset({"bureau_admin"}),
+})
+
+
+def may(role: str | None, step: str, measure: str) -> bool:
+    """Whether ``role`` may take ``step`` on a measure of kind ``measure``."""
+    if step == "decide" and measure in SECOND_DECIDER:
+        return role == "bureau_admin"
+    return role in STEP_ROLES.get(step, frozenset())
+
+
+def check_decidable(status: str, appeal_until: date | None, today: date) -> None:
+    """A notified measure is decided once its appeal window has closed (the institution
+    keeps its chance to answer); an appealed one at any time."""
+    if status == "notified" and appeal_until is not None and today <= appeal_until:
+        raise TransitionError(N_("申诉期至 %(deadline)s 止，申诉期内不能作出决定",
+                                 deadline=appeal_until.isoformat()))
+
+
 def check_decider(measure: str, proposed_by: int | None, decided_by: int) -> None:
     """四眼原则: a suspension, rescission or payment suspension is decided by another user
     than its proposer (a measure proposed by the system has no proposer)."""
@@ -91,6 +118,12 @@ def check_appeal(notified_on: date, today: date, calendar: WorkdayCalendar,
     deadline = appeal_deadline(notified_on, calendar, workdays)
     if today > deadline:
         raise TransitionError(N_("申诉期已于 %(deadline)s 结束", deadline=deadline.isoformat()))
+
+
+def proposal_key(cause: str, *parts) -> str:
+    """The key an automatic proposal carries (unique per agreement in the database), e.g.
+    ``points:2026:12`` for the 12-point line in 2026, ``fraud:41`` for finding 41."""
+    return ":".join([cause, *(str(p) for p in parts)])
 
 
 def crossed_thresholds(thresholds: Iterable[Mapping], before: float, after: float,

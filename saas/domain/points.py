@@ -41,6 +41,23 @@ class PointsRules:
         return self.severity_points[severity] * self.factor(self_reported, missed)
 
 
+def missed_by_self_inspection(category: str, indicator_id: int | None,
+                              self_inspection_done: bool,
+                              self_findings: list[tuple[str, int | None]]) -> bool:
+    """检查发现从严: a bureau finding the institution's own self-inspection of the same
+    period missed. Missed when that self-inspection was done (submitted) and none of its
+    findings is of the same category (and, where both name one, the same indicator).
+    With no self-inspection there is nothing to have missed: the plain factor applies."""
+    if not self_inspection_done:
+        return False
+    for own_category, own_indicator in self_findings:
+        same_indicator = (indicator_id is None or own_indicator is None
+                          or own_indicator == indicator_id)
+        if own_category == category and same_indicator:
+            return False
+    return True
+
+
 # ------------------------------------------------------------------ the points ledger
 LEDGER_REASONS: tuple[str, ...] = ("finding_confirmed", "finding_dismissed",
                                    "measure_revoked")

@@ -2,6 +2,7 @@
 
 from saas.models.agreements import Agreement, Clause, Indicator, InformationChange, Template
 from saas.models.assessments import Assessment, Evidence, Finding, Measurement
+from saas.models.enforcement import Measure, MeasureEvent, PointsEntry
 from saas.models.core import (
     ApiToken,
     AuditEntry,
@@ -14,8 +15,8 @@ from saas.models.core import (
 
 __all__ = [
     "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
-    "Finding", "Indicator", "InformationChange", "Institution", "Measurement", "Region",
-    "SignInFailure", "Template", "User",
+    "Finding", "Indicator", "InformationChange", "Institution", "Measure", "MeasureEvent",
+    "Measurement", "PointsEntry", "Region", "SignInFailure", "Template", "User",
 ]
 
 

@@ -103,6 +103,9 @@ class Evidence(InstitutionPrivate, db.Model):
     # What it proves: attached after upload (the API takes evidence_ids).
     measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurements.id"), index=True)
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    # an appeal's evidence (申诉材料), attached to the appeal step of a measure
+    measure_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measure_events.id", name="fk_evidence_measure_event_id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

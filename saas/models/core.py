@@ -48,6 +48,8 @@ class Institution(InstitutionRoot, db.Model):
     credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码
     address: Mapped[str | None] = mapped_column(String(300))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
+    # 公立 "public" or 非公立 "private": a public institution may not ask to suspend or end
+    ownership: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

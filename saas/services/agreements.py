@@ -34,7 +34,7 @@ from tenants.context import require
 PERMISSIONS = {"sign": "sign_agreement", "suspend": "suspend", "resume": "resume",
                "rescind": "rescind", "renew": "renew"}
 AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
-               "rescind": "rescinded", "expire": "expired"}
+               "rescind": "rescinded", "expire": "expired", "terminate": "terminated"}
 REASON_REQUIRED = ("suspend", "resume", "rescind")
 NUMBER_LENGTH = 40  # Agreement.number
 EXPIRY_NOTE = "协议期限届满，未续签"

@@ -20,7 +20,8 @@ ROLE_LABELS = {
 LABELS = {
     "kind": {"hospital": N_("医院"), "clinic": N_("诊所/卫生服务中心"), "pharmacy": N_("零售药店")},
     "agreement_status": {"draft": N_("草拟"), "active": N_("履行中"), "suspended": N_("已中止"),
-                         "rescinded": N_("已解除"), "expired": N_("已到期")},
+                         "rescinded": N_("已解除"), "expired": N_("已到期"),
+                         "terminated": N_("已终止")},
     "attention": {"red": N_("有红色预警指标"), "fail": N_("考核不合格"),
                   "self_missing": N_("自查未提交")},
     "grade": {"excellent": N_("优秀"), "pass": N_("合格"), "basic": N_("基本合格"), "fail": N_("不合格")},

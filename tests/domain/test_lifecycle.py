@@ -17,7 +17,7 @@ from saas.domain.lifecycle import (
     renewal_window_opens,
     rescission_due,
     successor_term,
-    suspension_auto_rescission_date,
+    suspension_termination_date,
 )
 
 END = date(2026, 12, 31)
@@ -55,6 +55,10 @@ EXPECTED = {
     ("expired", "rescind"): None,
     ("expired", "expire"): None,
     ("expired", "renew"): "expired",
+    **{("terminated", action): None
+       for action in ("sign", "suspend", "resume", "rescind", "expire", "renew", "terminate")},
+    **{(state, "terminate"): None for state in ("draft", "active", "rescinded", "expired")},
+    ("suspended", "terminate"): "terminated",
 }
 
 
@@ -64,8 +68,10 @@ def _has_chinese(msg: str) -> bool:
 
 def test_expected_table_is_complete():
     assert set(EXPECTED) == set(itertools.product(STATES, ACTIONS))
-    assert set(STATES) == {"draft", "active", "suspended", "rescinded", "expired"}
-    assert set(ACTIONS) == {"sign", "suspend", "resume", "rescind", "expire", "renew"}
+    assert set(STATES) == {"draft", "active", "suspended", "rescinded", "expired",
+                           "terminated"}
+    assert set(ACTIONS) == {"sign", "suspend", "resume", "rescind", "expire", "renew",
+                            "terminate"}
 
 
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
@@ -130,7 +136,7 @@ def test_labels_cover_everything():
     assert set(lc.ACTION_LABELS_ZH) == set(ACTIONS)
     assert lc.STATE_LABELS_ZH["suspended"] == "中止"
     assert lc.STATE_LABELS_ZH["rescinded"] == "已解除"
-    assert {"rescinded", "expired"} == lc.TERMINAL_STATES
+    assert {"rescinded", "expired", "terminated"} == lc.TERMINAL_STATES
 
 
 # ------------------------------------------------------------------ renewal
@@ -204,15 +210,23 @@ def test_successor_term():
 
 
 # --------------------------------------------------------------- suspension
-def test_suspension_auto_rescission_date():
-    assert suspension_auto_rescission_date(date(2026, 1, 1)) == date(2026, 6, 30)
-    assert suspension_auto_rescission_date(date(2026, 1, 1), 180) - date(2026, 1, 1) == timedelta(
+def test_suspension_terminates_after_180_days():
+    far = date(2030, 1, 1)
+    assert suspension_termination_date(date(2026, 1, 1), far) == date(2026, 6, 30)
+    assert suspension_termination_date(date(2026, 1, 1), far) - date(2026, 1, 1) == timedelta(
         days=180
     )
-    assert suspension_auto_rescission_date(date(2026, 3, 1), 30) == date(2026, 3, 31)
-    assert suspension_auto_rescission_date(datetime(2026, 3, 1, 9), 1) == date(2026, 3, 2)
+    assert suspension_termination_date(date(2026, 3, 1), far, 30) == date(2026, 3, 31)
+    assert suspension_termination_date(datetime(2026, 3, 1, 9), far, 1) == date(2026, 3, 2)
     with pytest.raises(ValueError):
-        suspension_auto_rescission_date(date(2026, 1, 1), 0)
+        suspension_termination_date(date(2026, 1, 1), far, 0)
+
+
+def test_suspension_terminates_at_the_terms_end_when_that_comes_first():
+    assert suspension_termination_date(date(2026, 10, 1), END) == AFTER_END
+    assert suspension_termination_date(date(2026, 12, 31), END) == AFTER_END
+    # 180 days from 1 June is 28 November, before the term's end
+    assert suspension_termination_date(date(2026, 6, 1), END) == date(2026, 11, 28)
 
 
 # --------------------------------------------------------------- rescission

@@ -126,3 +126,35 @@ def test_crossings_are_exactly_the_lines_between(before, after, done):
     crossed = m.crossed_thresholds(THRESHOLDS, before, after, done)
     assert [t["points"] for t in crossed] == sorted(
         t["points"] for t in THRESHOLDS if before < t["points"] <= after and t["points"] not in done)
+
+
+# ------------------------------------------------------------------ who takes which step
+@pytest.mark.parametrize("measure", m.MEASURES)
+def test_steps_by_role(measure):
+    heavy = measure in m.SECOND_DECIDER
+    assert m.may("bureau_admin", "decide", measure)
+    assert m.may("bureau_inspector", "decide", measure) is (not heavy)
+    for role in ("institution_admin", "institution_staff", "mock_inspector", None):
+        assert not m.may(role, "decide", measure)
+        assert not m.may(role, "propose", measure)
+        assert not m.may(role, "notify", measure)
+    assert m.may("institution_admin", "appeal", measure)
+    assert not m.may("institution_staff", "appeal", measure)
+    assert not m.may("bureau_admin", "appeal", measure)
+    assert not m.may("bureau_inspector", "revoke", measure)
+    assert not m.may("bureau_inspector", "lift", measure)
+    assert not m.may("bureau_admin", "unknown", measure)
+
+
+def test_a_notified_measure_waits_for_its_appeal_window():
+    until = date(2026, 10, 15)
+    with pytest.raises(TransitionError):
+        m.check_decidable("notified", until, date(2026, 10, 15))  # the last day still counts
+    m.check_decidable("notified", until, date(2026, 10, 16))
+    m.check_decidable("appealed", until, date(2026, 10, 1))     # the institution answered
+
+
+def test_proposal_keys():
+    assert m.proposal_key("points", 2026, 12) == "points:2026:12"
+    assert m.proposal_key("fraud", 41) == "fraud:41"
+    assert m.proposal_key("points", 2026, 12) != m.proposal_key("points", 2027, 12)

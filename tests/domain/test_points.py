@@ -82,3 +82,16 @@ def test_a_new_year_starts_at_zero_and_last_year_stays_readable():
     assert year_total(entries, 2026) == 13
     assert year_total(entries, 2027) == 2
     assert year_total(entries, 2028) == 0
+
+
+# ------------------------------------------------------------- 检查发现从严: missed
+def test_missed_by_the_self_inspection():
+    from saas.domain.points import missed_by_self_inspection as missed
+    assert not missed("fraud", None, False, [])            # no self-inspection: nothing missed
+    assert missed("overcharge", None, True, [])              # done, found nothing
+    assert missed("overcharge", None, True, [("other", None)])
+    assert not missed("overcharge", None, True, [("overcharge", None)])
+    assert not missed("overcharge", 7, True, [("overcharge", None)])
+    assert not missed("overcharge", None, True, [("overcharge", 7)])
+    assert not missed("overcharge", 7, True, [("overcharge", 7)])
+    assert missed("overcharge", 7, True, [("overcharge", 8)])  # another indicator's problem

@@ -1,0 +1,117 @@
+"""协议处理: the points ledger (记分台账) and the measures taken under an agreement."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from saas.extensions import db
+from saas.models.status_guard import StatusGuard
+from saas.timeutil import utcnow
+from tenants.isolation import InstitutionOwned, ShownOnceNotified
+
+MEASURE_STATUS = StatusGuard("saas.services.measures")
+PROPOSAL_KEY_SQL = text("proposal_key IS NOT NULL")
+
+
+class PointsEntry(InstitutionOwned, db.Model):
+    """One line of an agreement's points ledger. Lines are only ever added: a dismissed
+    finding or a revoked measure adds a reversal line, in the original line's year."""
+
+    __tablename__ = "points_entries"
+    # A finding counts once and is taken back at most once, whatever asks for it.
+    __table_args__ = (UniqueConstraint("finding_id", "kind"),
+                      Index("ix_points_entries_agreement_year", "agreement_id", "year"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # confirmation | reversal
+    reason: Mapped[str] = mapped_column(String(32))  # saas.domain.points.LEDGER_REASONS
+    severity: Mapped[str] = mapped_column(String(16))
+    factor: Mapped[float] = mapped_column(Float)
+    points: Mapped[float] = mapped_column(Float)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    finding = relationship("Finding")
+
+
+class Measure(ShownOnceNotified, db.Model):
+    """One measure of agreement handling (约谈, 限期整改, 中止协议, 解除协议 …) and where it
+    stands in its due process. The institution sees it once notified."""
+
+    __tablename__ = "measures"
+    # An automatic proposal carries the key of what caused it (a threshold in a year, a
+    # fraud finding, a second suspension): the database refuses a second proposal for the
+    # same cause, even from two confirmations at the same moment.
+    __table_args__ = (
+        Index("uq_measures_proposal_key", "agreement_id", "proposal_key", unique=True,
+              postgresql_where=PROPOSAL_KEY_SQL, sqlite_where=PROPOSAL_KEY_SQL),
+        Index("ix_measures_region_status", "region_id", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    months: Mapped[int | None] = mapped_column(Integer)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    # the basis: free text, and its parts (clause, regulation article, finding, ground)
+    basis: Mapped[str] = mapped_column(Text)
+    clause_number: Mapped[str | None] = mapped_column(String(32))
+    article: Mapped[str | None] = mapped_column(String(100))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"))
+    ground: Mapped[str | None] = mapped_column(String(40))  # a rescission's ground
+    proposal_key: Mapped[str | None] = mapped_column(String(60))
+    year: Mapped[int | None] = mapped_column(Integer)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: system
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appeal_until: Mapped[date | None] = mapped_column(Date)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    agreement = relationship("Agreement")
+    institution = relationship("Institution")
+    finding = relationship("Finding")
+    events: Mapped[list[MeasureEvent]] = relationship(
+        back_populates="measure", order_by="MeasureEvent.id")
+
+    @validates("status")
+    def _guard_status(self, key, value):
+        return MEASURE_STATUS.check(self, value)
+
+
+class MeasureEvent(ShownOnceNotified, db.Model):
+    """One step of a measure's due process: who, when, why; never changed afterwards."""
+
+    __tablename__ = "measure_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # propose, or saas.domain.measures.ACTIONS
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    measure: Mapped[Measure] = relationship(back_populates="events")
+    user = relationship("User")
+    evidence = relationship("Evidence", foreign_keys="Evidence.measure_event_id")

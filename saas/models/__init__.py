@@ -2,7 +2,6 @@
 
 from saas.models.agreements import Agreement, Clause, Indicator, InformationChange, Template
 from saas.models.assessments import Assessment, Evidence, Finding, Measurement
-from saas.models.enforcement import Measure, MeasureEvent, PointsEntry
 from saas.models.core import (
     ApiToken,
     AuditEntry,
@@ -12,6 +11,7 @@ from saas.models.core import (
     SignInFailure,
     User,
 )
+from saas.models.enforcement import Measure, MeasureEvent, PointsEntry
 
 __all__ = [
     "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",

@@ -152,11 +152,16 @@ def agreements_group():
               help="Expire terms ended before this day (default: today, Asia/Shanghai).")
 @click.option("--region", "region_code", default=None, help="Only this region (code).")
 def agreements_expire(today, region_code):
-    """到期终止: expire active agreements whose term is over (what the daily job does)."""
+    """到期终止: expire active agreements whose term is over, end measures whose months
+    ran out and terminate agreements suspended past their limit (the daily job)."""
     from sqlalchemy import select
 
     from saas.extensions import db
-    from saas.jobs.agreements import expire_due_agreements, expire_due_everywhere
+    from saas.jobs.agreements import (
+        end_due_measures,
+        expire_due_agreements,
+        expire_due_everywhere,
+    )
     from saas.models import Region
     from saas.timeutil import today_local
 
@@ -169,6 +174,9 @@ def agreements_expire(today, region_code):
         if region is None:
             click.echo(f"no region with code {region_code}", err=True)
             sys.exit(2)
+        ended = end_due_measures(region.id, today)
+        click.echo(f"region {region.id}: measures ended {ended['ended']},"
+                   f" agreements terminated {ended['terminated']}")
         results = {region.id: expire_due_agreements(region.id, today)}
     for region_id, result in results.items():
         done = f"{len(result)} expired {result}" if isinstance(result, list) else "queued"

@@ -121,7 +121,7 @@ def _make_private(app) -> dict:
 
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
-           "change_id", "template_id", "user_id"}
+           "change_id", "template_id", "user_id", "measure_id"}
 REGION_OWNED = {"template_id"}  # visible to the whole region: foreign only across regions
 
 
@@ -202,6 +202,11 @@ VALID_BODIES = {
     ("POST", "/api/v1/assessments/<int:assessment_id>/return"): REASON,
     ("PATCH", "/api/v1/findings/<int:finding_id>"): {"json": {"severity": "minor"}},
     ("POST", "/api/v1/findings/<int:finding_id>/dismiss"): REASON,
+    ("POST", "/api/v1/measures/<int:measure_id>/appeal"): {"json": {"statement": "matrix"}},
+    ("POST", "/api/v1/measures/<int:measure_id>/decide"): {"json": {
+        "decision": "uphold", "reason": "matrix"}},
+    ("POST", "/api/v1/measures/<int:measure_id>/lift"): REASON,
+    ("POST", "/api/v1/measures/<int:measure_id>/revoke"): REASON,
     ("POST", "/agreements/<int:agreement_id>/actions"): {"data": {"action": "suspend"}},
     ("POST", "/agreements/<int:agreement_id>/changes"): {"data": {
         "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
@@ -372,6 +377,8 @@ def _body_writes(target: dict, kind: str) -> list[tuple[str, str, dict]]:
             "institution_id": target["institution_id"],
             "template_id": target.get("template_id", 1),  # (the sibling's is the user's own)
             "number": "MATRIX-1", "start": "2027-01-01", "end": "2027-12-31"}}),
+        ("POST", "/api/v1/measures", {"json": {
+            "agreement_id": target["agreement_id"], "measure": "warning", "basis": "matrix"}}),
         ("POST", "/api/v1/evidence", {"data": {
             "institution_id": str(target["institution_id"]), "file": (io.BytesIO(png), "a.png")},
             "content_type": "multipart/form-data"}),

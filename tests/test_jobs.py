@@ -49,7 +49,8 @@ def test_queued_on_redis_and_run_by_a_worker(app):
     app.config["REDIS_URL"] = REDIS_URL
     with app.app_context():
         jobs = expire_due_everywhere("2027-01-05")
-        assert len(jobs) == 2 and queue.count == 2  # queued, not run yet
+        # per region: the measures' end and the expiry, queued, not run yet
+        assert len(jobs) == 2 and queue.count == 4
         assert set(_statuses(app).values()) == {"active"}
         SimpleWorker([queue], connection=conn).work(burst=True)
     assert set(_statuses(app).values()) == {"expired"}

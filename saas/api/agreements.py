@@ -10,6 +10,7 @@ from flask.views import MethodView
 from saas.api.common import (
     Day,
     Id,
+    Int,
     PageArgs,
     StrictSchema,
     Timestamp,
@@ -19,7 +20,8 @@ from saas.api.common import (
 )
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
-from saas.services import agreements
+from saas.domain.points import LEDGER_REASONS
+from saas.services import agreements, points
 from saas.timeutil import today_local
 
 URL = "/agreements"
@@ -211,3 +213,35 @@ class AgreementChanges(MethodView):
         """File a major information change; due on the filing deadline (working days after
         `changed_on`, on the official calendar); see `due_on`."""
         return agreements.describe_change(agreements.file_change(agreement_id, **body))
+
+
+class PointsArgs(StrictSchema):
+    year = Int(minimum=2000, maximum=2100)
+
+
+class PointsEventSchema(ma.Schema):
+    finding_id = ma.fields.Integer()
+    points = ma.fields.Float()
+    factor = ma.fields.Float()
+    reason = ma.fields.String(metadata={"enum": list(LEDGER_REASONS)})
+    severity = ma.fields.String()
+    measure_id = ma.fields.Integer(allow_none=True)
+    at = Timestamp()
+
+
+class PointsSchema(ma.Schema):
+    agreement_id = ma.fields.Integer()
+    year = ma.fields.Integer()
+    total = ma.fields.Float()
+    events = ma.fields.List(ma.fields.Nested(PointsEventSchema))
+
+
+@blp.route("/<int:agreement_id>/points")
+class AgreementPoints(MethodView):
+    @blp.arguments(PointsArgs, location="query")
+    @blp.response(200, PointsSchema)
+    def get(self, args, agreement_id):
+        """记分台账: the year's points (default this year) and its lines, oldest first; a
+        reversal line (negative points) takes a dismissed finding's or a revoked measure's
+        points back in the year they were counted."""
+        return points.ledger(agreement_id, args.get("year"))

@@ -39,8 +39,11 @@ CATEGORY_CODES = tuple(CATEGORIES)
 STATES = ("draft", "confirmed", "dismissed")
 STATE_LABELS_ZH = MappingProxyType({"draft": "待确认", "confirmed": "已确认",
                                     "dismissed": "已驳回"})
+# A confirmed finding may still be dismissed on review (复核不成立): its points are taken
+# back by a new ledger line (saas.services.points), nothing is deleted.
 _TRANSITIONS = MappingProxyType({("draft", "confirm"): "confirmed",
-                                 ("draft", "dismiss"): "dismissed"})
+                                 ("draft", "dismiss"): "dismissed",
+                                 ("confirmed", "dismiss"): "dismissed"})
 _ACTION_LABELS_ZH = {"confirm": "确认", "dismiss": "驳回"}
 
 
@@ -58,7 +61,8 @@ def short_code(category: str) -> str:
 
 
 def next_state(state: str, action: str) -> str:
-    """draft → confirmed | dismissed; anything else is a :class:`TransitionError`."""
+    """draft → confirmed | dismissed, confirmed → dismissed (on review); anything else is
+    a :class:`TransitionError`."""
     result = _TRANSITIONS.get((state, action))
     if result is None:
         label = STATE_LABELS_ZH.get(state, state)

@@ -1,4 +1,5 @@
-"""Agreement jobs: the daily expiry of agreements whose term is over (到期终止).
+"""Agreement jobs, daily: the expiry of agreements whose term is over (到期终止), and
+measures whose months ran out (a suspension past its limit terminates the agreement).
 
 Jobs take ids and ISO dates, never ORM objects, and run the service in the region's
 tenant context (no user: the audit trail names the actor "system").
@@ -36,6 +37,15 @@ def expire_due_agreements(region_id: int, today_iso: str) -> list[int]:
         return agreements.expire_due(date.fromisoformat(today_iso))
 
 
+def end_due_measures(region_id: int, today_iso: str) -> dict:
+    """End the region's measures whose months ran out, terminate agreements suspended past
+    their limit: {"ended": measure ids, "terminated": agreement ids}."""
+    from saas.services import measures
+
+    with _app_context(), acting_as(TenantContext(region_id=region_id)):
+        return measures.end_due(date.fromisoformat(today_iso))
+
+
 def expire_due_everywhere(today_iso: str) -> dict[int, list[int]]:
     """Queue (or, without Redis, run) the expiry of every region: region id → result
     (expired ids when run inline, the rq job when queued)."""
@@ -45,4 +55,6 @@ def expire_due_everywhere(today_iso: str) -> dict[int, list[int]]:
 
     with _app_context():
         region_ids = db.session.execute(select(Region.id).order_by(Region.id)).scalars().all()
+        for rid in region_ids:  # measures first: a suspension ending today resumes the agreement
+            enqueue(end_due_measures, rid, today_iso)
         return {rid: enqueue(expire_due_agreements, rid, today_iso) for rid in region_ids}

@@ -315,6 +315,13 @@ def _clear_rescission_request(agreement: Agreement) -> None:
     agreement.rescission_reason = None
 
 
+def apply_measure(agreement: Agreement, action: str, reason: str) -> None:
+    """A decided measure's effect (saas.services.measures): suspend, resume or rescind.
+    The measure's due process (its roles, the four-eyes decision) stands for the role
+    check and the rescission review of the direct actions."""
+    _apply(agreement, action, reason)
+
+
 def _change(agreement_id: int, action: str, reason: str | None = None) -> Agreement:
     with transaction():
         agreement = _locked(agreement_id)

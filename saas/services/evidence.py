@@ -16,7 +16,7 @@ from saas.domain.filetypes import sniff
 from saas.domain.messages import N_
 from saas.errors import DomainError, Invalid
 from saas.extensions import db
-from saas.models import Evidence, Institution, Measurement
+from saas.models import Evidence, Institution, MeasureEvent, Measurement
 from saas.services import audit
 from saas.services.base import column_snapshot, find, transaction
 from saas.storage import get_storage
@@ -113,13 +113,21 @@ def store(upload: Upload, institution: Institution) -> Evidence:
 
 
 def attach(evidence: Evidence, owner) -> None:
-    """Make ``evidence`` prove a measurement or a finding; the evidence of a private one
-    (a mock inspection's) becomes private with it."""
+    """Make ``evidence`` prove a measurement, a finding or an appeal (a measure's step);
+    the evidence of a private one (a mock inspection's) becomes private with it."""
     if isinstance(owner, Measurement):
         evidence.measurement_id = owner.id
+    elif isinstance(owner, MeasureEvent):
+        evidence.measure_event_id = owner.id
     else:
         evidence.finding_id = owner.id
-    evidence.private = evidence.private or owner.private
+    evidence.private = evidence.private or getattr(owner, "private", False)
+
+
+def unattached(evidence: Evidence) -> bool:
+    """Whether ``evidence`` proves nothing yet (an upload waiting for its use)."""
+    return (evidence.measurement_id is None and evidence.finding_id is None
+            and evidence.measure_event_id is None)
 
 
 def upload(upload: Upload, institution_id: int | None = None) -> Evidence:

@@ -21,7 +21,7 @@ from saas.domain.points import SEVERITIES
 from saas.errors import Conflict, Invalid
 from saas.extensions import db
 from saas.models import Agreement, Assessment, Clause, Finding, Indicator
-from saas.services import audit, scoring
+from saas.services import audit, enforcement, scoring
 from saas.services import evidence as evidence_service
 from saas.services.assessments import require_can
 from saas.services.base import column_snapshot, find, transaction
@@ -246,6 +246,7 @@ def decide(finding_id: int, action: str, reason: str | None = None) -> Finding:
         finding.dismiss_reason = (reason or None) if action == "dismiss" else None
         audit.record(f"finding.{new_state}", finding, before=before,
                      after=column_snapshot(finding))
+        enforcement.finding_decided(finding, before["status"])
     return finding
 
 

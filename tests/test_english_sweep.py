@@ -131,6 +131,10 @@ def demo_like(app, api_as, failing_page):
         "description": "同一检查项目重复收费 11 次", "amount_fen": 88_000,
         "location": "门诊收费处", "indicator_code": "VIOL-RATIO"}).get_json()
     mock_check = create(mock, app, kind="mock", period="2026-04")
+    # confirmed: its points propose an interview (系统提出), notified to the institution
+    api_as("a_bureau_admin").post(f"/findings/{finding['id']}/confirm", json={})
+    measure = inspector.get("/measures").get_json()["items"][0]
+    inspector.post(f"/measures/{measure['id']}/notify", json={})
     with acting(app, "ah1_admin") as user:
         institution_id = user.institution_id
     from saas.extensions import db
@@ -142,7 +146,7 @@ def demo_like(app, api_as, failing_page):
         template_ids = db.session.execute(sa.select(Template.id)).scalars().all()
     return {"institution_id": [institution_id], "agreement_id": [agreement_id],
             "template_id": template_ids, "evidence_id": [photo["id"]],
-            "finding_id": [finding["id"]],
+            "finding_id": [finding["id"]], "measure_id": [measure["id"]],
             "assessment_id": [self_check["id"], routine["id"], mock_check["id"]]}
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from saas.domain import lifecycle, limits
+from saas.domain import measures as measure_rules
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.messages import N_, message_of
 from saas.domain.permissions import BUREAU_ROLES, can
@@ -24,7 +25,7 @@ from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
 from saas.models.agreements import AGREEMENT_STATUS
-from saas.services import analytics, audit, templates
+from saas.services import analytics, audit, points, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import local_midnight_utc, today_local, utcnow
@@ -88,6 +89,8 @@ def detail(agreement_id: int) -> dict:
         "filing_workdays": DEFAULT_FILING_WORKDAYS,
         "rescission": _rescission_choices(agreement, ctx),
         "bar_years": lifecycle.DEFAULT_BAR_YEARS["breach"],
+        "ledger": points.ledger(agreement.id),
+        "may_propose": measure_rules.may(ctx.role, "propose", "warning"),
     }
 
 

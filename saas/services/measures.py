@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -77,6 +77,75 @@ def get(measure_id: int) -> Measure:
         select(Measure).where(Measure.id == measure_id)
         .options(selectinload(Measure.events).selectinload(MeasureEvent.evidence))
     ).scalar_one_or_none() or find(Measure, measure_id)
+
+
+WAITING = ("notify", "decide", "appeal")
+
+
+def waiting_condition(step: str, today: date):
+    """Measures waiting for ``step``: notify (proposed), decide (appealed, or notified
+    with the appeal window closed), appeal (notified, the window still open)."""
+    if step == "notify":
+        return Measure.status == "proposed"
+    if step == "decide":
+        return (Measure.status == "appealed") | (
+            (Measure.status == "notified") & (Measure.appeal_until < today))
+    return (Measure.status == "notified") & (Measure.appeal_until >= today)
+
+
+def page(status=None, measure=None, waiting=None, agreement_id=None, limit: int = 200) -> dict:
+    """The measures page: the rows (newest first), how many are at each step and how many
+    wait for each next step, in SQL (GROUP BY), for the caller's scope."""
+    today = today_local()
+    statement = list_statement(agreement_id=agreement_id, status=status, measure=measure)
+    if waiting in WAITING:
+        statement = statement.where(waiting_condition(waiting, today))
+    rows = db.session.execute(statement.options(
+        selectinload(Measure.institution), selectinload(Measure.agreement))
+        .limit(limit)).scalars().all()
+    counts = dict(db.session.execute(
+        select(Measure.status, func.count()).group_by(Measure.status)).all())
+    waits = {step: db.session.execute(select(func.count()).select_from(Measure).where(
+        waiting_condition(step, today))).scalar() for step in WAITING}
+    return {"rows": rows, "counts": counts, "waiting": waits, "today": today,
+            "limit": limit}
+
+
+def confirmed_findings(institution_id: int, limit: int = 100) -> list[Finding]:
+    """The institution's confirmed findings, newest first: a proposal's basis."""
+    return db.session.execute(
+        select(Finding).where(Finding.institution_id == institution_id,
+                              Finding.status == "confirmed")
+        .order_by(Finding.id.desc()).limit(limit)).scalars().all()
+
+
+def steps_for(measure: Measure) -> list[str]:
+    """The steps the caller may take on ``measure`` now (the page shows those forms)."""
+    ctx, today = require(), today_local()
+    steps = []
+    for step in ("notify", "appeal", "decide", "lift", "revoke"):
+        if not rules.may(ctx.role, step, measure.measure):
+            continue
+        target = rules.TRANSITIONS.get((measure.status, step))
+        if target is None:
+            continue
+        if step == "appeal" and today > measure.appeal_until:
+            continue
+        if step == "decide" and (measure.status == "notified" and today <= measure.appeal_until
+                                 or _decider_blocked(measure, ctx.user_id)):
+            continue
+        if step == "revoke" and measure.measure == "rescission" and measure.status == "effective":
+            continue
+        steps.append(step)
+    return steps
+
+
+def _decider_blocked(measure: Measure, user_id: int) -> bool:
+    try:
+        rules.check_decider(measure.measure, _responsible(measure), user_id)
+    except TransitionError:
+        return True
+    return False
 
 
 # ----------------------------------------------------------------------------- proposing
@@ -143,8 +212,10 @@ def notify(measure_id: int) -> Measure:
     return measure
 
 
-def appeal(measure_id: int, statement: str, evidence_ids: list[int] | None = None) -> Measure:
-    """申诉: the institution's statement (and evidence) within the appeal window."""
+def appeal(measure_id: int, statement: str, evidence_ids: list[int] | None = None,
+           files: list | None = None) -> Measure:
+    """申诉: the institution's statement, with evidence (ids of uploads, or files from the
+    form: evidence_service.Upload), within the appeal window."""
     statement = (statement or "").strip()
     with transaction():
         measure = _for_step(measure_id, "appeal")
@@ -166,6 +237,8 @@ def appeal(measure_id: int, statement: str, evidence_ids: list[int] | None = Non
         event = _step(measure, "appeal", reason=statement)
         for evidence in found:
             evidence_service.attach(evidence, event)
+        for upload in files or []:  # a refused file rolls the whole appeal back
+            evidence_service.attach(evidence_service.store(upload, measure.institution), event)
     return measure
 
 

@@ -55,7 +55,11 @@ def from_environment(overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "STORAGE_URL": os.environ.get("STORAGE_URL") or f"file://{instance / 'files'}",
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        # e-mail: smtp://host:port (smtps:// for TLS); without it, .eml files in the outbox
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "pact@localhost"),
+        # the address people open Pact at, for the links in e-mails
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # proxies in front that set X-Forwarded-For / -Proto (0: none; sign-in throttling
         # and HSTS then see the client's own address and scheme)
         "PROXY_HOPS": _int_env("PROXY_HOPS", 0),

@@ -32,6 +32,7 @@ from saas.models import (
     Institution,
     Measure,
     MeasureEvent,
+    Notification,
     PointsEntry,
     Template,
     User,
@@ -84,7 +85,11 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
         db.session.flush()
         user = db.session.execute(select(User).where(User.institution_id == inst.id)
                                   .order_by(User.id)).scalars().first()
-        ids = {"institution_id": inst.id, "agreement_id": agreement.id,
+        notice = Notification(user_id=user.id, kind="measure_notified", subject_msgid=marker,
+                              subject_params={}, link=f"/measures/{measure.id}")
+        db.session.add(notice)
+        db.session.flush()
+        ids = {"notification_id": notice.id, "institution_id": inst.id, "agreement_id": agreement.id,
                "assessment_id": assessment.id, "finding_id": finding.id,
                "evidence_id": evidence.id, "change_id": change.id, "measure_id": measure.id,
                "template_id": agreement.template_id, "user_id": user.id,
@@ -121,7 +126,7 @@ def _make_private(app) -> dict:
 
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
-           "change_id", "template_id", "user_id", "measure_id"}
+           "change_id", "template_id", "user_id", "measure_id", "notification_id"}
 REGION_OWNED = {"template_id"}  # visible to the whole region: foreign only across regions
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 RESOURCES = ["auth", "me", "institutions", "templates", "agreements",
-             "assessments", "evidence", "findings", "measures", "users"]
+             "assessments", "evidence", "findings", "measures", "notifications", "users"]
 
 
 def register_api(api) -> None:

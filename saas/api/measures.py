@@ -86,7 +86,7 @@ class MeasureCreateSchema(StrictSchema):
     ground = Text(allow_none=True, validate=ma.validate.Length(max=40))
 
 
-class EmptySchema(StrictSchema):
+class MeasureNotifySchema(StrictSchema):
     pass
 
 
@@ -136,7 +136,7 @@ class MeasureItem(MethodView):
 
 @blp.route("/<int:measure_id>/notify")
 class Notify(MethodView):
-    @blp.arguments(EmptySchema)
+    @blp.arguments(MeasureNotifySchema)
     @blp.response(200, MeasureSchema)
     def post(self, _body, measure_id):
         """告知: the institution sees it; the appeal window (working days) opens."""

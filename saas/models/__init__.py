@@ -11,12 +11,12 @@ from saas.models.core import (
     SignInFailure,
     User,
 )
-from saas.models.enforcement import Measure, MeasureEvent, PointsEntry
+from saas.models.enforcement import Measure, MeasureEvent, Notification, PointsEntry
 
 __all__ = [
     "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
     "Finding", "Indicator", "InformationChange", "Institution", "Measure", "MeasureEvent",
-    "Measurement", "PointsEntry", "Region", "SignInFailure", "Template", "User",
+    "Measurement", "Notification", "PointsEntry", "Region", "SignInFailure", "Template", "User",
 ]
 
 

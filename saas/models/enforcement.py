@@ -1,11 +1,14 @@
-"""协议处理: the points ledger (记分台账) and the measures taken under an agreement."""
+"""协议处理: the points ledger (记分台账), the measures taken under an agreement, and the
+notifications their steps send."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from saas.extensions import db
 from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
-from tenants.isolation import InstitutionOwned, ShownOnceNotified
+from tenants.isolation import InstitutionOwned, RegionOwned, ShownOnceNotified
 
 MEASURE_STATUS = StatusGuard("saas.services.measures")
 PROPOSAL_KEY_SQL = text("proposal_key IS NOT NULL")
@@ -115,3 +118,25 @@ class MeasureEvent(ShownOnceNotified, db.Model):
     measure: Mapped[Measure] = relationship(back_populates="events")
     user = relationship("User")
     evidence = relationship("Evidence", foreign_keys="Evidence.measure_event_id")
+
+
+class Notification(RegionOwned, db.Model):
+    """A message to one user about a step that concerns them (in-app, and by e-mail when
+    configured). The subject is kept as its msgid and parameters, so it reads in the
+    language of whoever opens it. Services show a user their own notifications only."""
+
+    __tablename__ = "notifications"
+    # the list's order (unread first, then newest) read from an index
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_msgid: Mapped[str] = mapped_column(String(300))
+    subject_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(300))
+    read: Mapped[bool] = mapped_column(Boolean, default=False)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user = relationship("User")

@@ -11,16 +11,29 @@ from saas.errors import Forbidden, NotFound
 from saas.extensions import db
 from tenants.context import TenantContext, current, require
 
+AFTER_COMMIT = "after_commit"
+
 
 @contextlib.contextmanager
 def transaction():
-    """One unit of work: commit on success, roll back everything on any error."""
+    """One unit of work: commit on success, roll back everything on any error. What was
+    registered with :func:`after_commit` runs once the commit succeeded, never after a
+    rollback."""
     try:
         yield db.session
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        db.session.info.pop(AFTER_COMMIT, None)
         raise
+    for callback in db.session.info.pop(AFTER_COMMIT, []):
+        callback()
+
+
+def after_commit(callback) -> None:
+    """Run ``callback()`` after the current transaction commits (an e-mail must not go
+    out for a step that was rolled back)."""
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
 def find(model, object_id: int, for_update: bool = False):

@@ -30,7 +30,7 @@ from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
 from saas.models import Agreement, Finding, Measure, MeasureEvent
 from saas.models.enforcement import MEASURE_STATUS
-from saas.services import agreements, audit, points
+from saas.services import agreements, audit, notifications, points
 from saas.services import evidence as evidence_service
 from saas.services.base import column_snapshot, find, transaction
 from saas.services.workdays import workday_calendar
@@ -375,7 +375,42 @@ def _event(measure: Measure, action: str, from_status: str | None, reason: str |
     db.session.flush()
     if action == "propose":
         audit.record("measure.proposed", measure, after=column_snapshot(measure))
+    _tell(measure, action)
     return event
+
+
+BUREAU = ("bureau_admin", "bureau_inspector")
+#: step → (who hears of it, the notification's kind, its subject)
+NEWS = {
+    "propose": (BUREAU, "measure_proposed", N_("拟对 %(institution)s 作出「%(measure)s」处理，待告知")),
+    "notify": (("institution_admin",), "measure_notified",
+               N_("「%(measure)s」处理告知：申诉截止 %(deadline)s")),
+    "appeal": (BUREAU, "measure_appealed", N_("%(institution)s 对「%(measure)s」提出申诉")),
+    "decide": (("institution_admin",), "measure_decided", N_("「%(measure)s」已作出决定：%(status)s")),
+    "lift": (("institution_admin",), "measure_closed", N_("「%(measure)s」%(status)s")),
+    "end": (("institution_admin",), "measure_closed", N_("「%(measure)s」%(status)s")),
+    "revoke": (("institution_admin",), "measure_closed", N_("「%(measure)s」%(status)s")),
+}
+STATUS_WORDS = {"effective": N_("执行中"), "revoked": N_("已撤销"), "lifted": N_("已提前解除"),
+                "ended": N_("已期满"), "decided": N_("已决定")}
+
+
+def _tell(measure: Measure, action: str) -> None:
+    """Notify those a step concerns (the institution only once it was notified)."""
+    if action not in NEWS:
+        return
+    roles, kind, subject = NEWS[action]
+    institution_side = "institution_admin" in roles
+    if institution_side and measure.notified_at is None:
+        return
+    users = notifications.users_with_roles(
+        roles, measure.institution_id if institution_side else None)
+    notifications.send(users, kind, N_(
+        subject, institution=measure.institution.name,
+        measure=rules.MEASURE_LABELS_ZH[measure.measure],
+        deadline=measure.appeal_until.isoformat() if measure.appeal_until else "",
+        status=STATUS_WORDS.get(measure.status, measure.status)),
+        f"/measures/{measure.id}")
 
 
 def _take_effect(measure: Measure, reason: str) -> None:

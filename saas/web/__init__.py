@@ -24,6 +24,7 @@ from saas.web import (  # noqa: F401
     findings,
     institutions,
     measures,
+    notifications,
     templates_pages,
     users,
     workbench,
@@ -45,8 +46,13 @@ def _helpers():
         return [("web.institutions", pgettext("nav", "定点机构")),
                 ("web.templates", pgettext("nav", "协议范本")),
                 ("web.agreements", pgettext("nav", "服务协议")), ("web.assessments", _("考核评估")),
-                ("web.findings", _("检查发现")), ("web.measures", _("协议处理"))]
+                ("web.findings", _("检查发现")), ("web.measures", pgettext("nav", "协议处理"))]
 
-    return {"nav_items": nav_items, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
+    def unread_notifications():
+        from saas.services.notifications import unread_count
+
+        return unread_count()
+
+    return {"nav_items": nav_items, "unread_notifications": unread_notifications, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
             "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES,
             "account_managers": ACCOUNT_MANAGERS}

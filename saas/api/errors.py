@@ -13,6 +13,7 @@ from saas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from saas.i18n import text, texts
 from saas.services.auth import LoginRefused, SignInThrottled
 from saas.services.evidence import TooLarge
+from saas.services.notices import PdfUnavailable
 from saas.storage import StorageUnavailable
 
 TITLES = {
@@ -24,6 +25,7 @@ TITLES = {
 #: The status of each domain error; a subclass not listed takes its parent's.
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413,
           LoginRefused: 401, SignInThrottled: 429, Unauthorized: 401, StorageUnavailable: 503,
+          PdfUnavailable: 503,
           DomainError: 400}
 
 

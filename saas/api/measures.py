@@ -5,7 +5,10 @@ within the window), decide (uphold | overturn), lift, revoke. A refused step ans
 with the reason, a wrong role 403; an institution sees its measures once notified.
 """
 
+import io
+
 import marshmallow as ma
+from flask import send_file
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +24,7 @@ from saas.api.common import (
 )
 from saas.domain.measures import DECISIONS, MEASURES, STATUSES
 from saas.models import Measure, MeasureEvent
-from saas.services import measures
+from saas.services import measures, notices
 from saas.services.measures import MAX_AMOUNT_FEN, MAX_MONTHS, MAX_TEXT
 
 URL = "/measures"
@@ -132,6 +135,17 @@ class MeasureItem(MethodView):
     def get(self, measure_id):
         """The measure with its whole history."""
         return measures.get(measure_id)
+
+
+@blp.route("/<int:measure_id>/notice.pdf")
+class Notice(MethodView):
+    @blp.response(200, content_type="application/pdf", description="告知书 / 决定书")
+    def get(self, measure_id):
+        """The written notice: 协议处理告知书 before the decision, 决定书 after it, with
+        the basis, the amount, the deadlines and the appeal route."""
+        filename, content = notices.measure_notice(measure_id)
+        return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                         download_name=filename)
 
 
 @blp.route("/<int:measure_id>/notify")

@@ -2,7 +2,9 @@
 whole history and the step forms (notify, appeal with evidence, decide, lift, revoke), and
 the form to propose a measure by hand. The institution's pages work on a phone."""
 
-from flask import flash, redirect, render_template, request, url_for
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from saas.domain.findings import yuan_to_fen
@@ -11,7 +13,7 @@ from saas.domain.measures import MEASURES, STATUSES, WITH_AMOUNT, WITH_MONTHS
 from saas.domain.messages import N_, message_of
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.i18n import error_texts, text
-from saas.services import agreements, evidence, measures, points
+from saas.services import agreements, evidence, measures, notices, points
 from saas.web import web
 
 STEP_MESSAGES = {"notify": N_("已告知机构"), "appeal": N_("申诉已提交"),
@@ -35,6 +37,13 @@ def measure_page(measure_id):
     return render_template("measures/detail.html", measure=measure,
                            steps=measures.steps_for(measure),
                            ledger=points.ledger(measure.agreement_id))
+
+
+@web.get("/measures/<int:measure_id>/notice.pdf", endpoint="measure_notice")
+def measure_notice(measure_id):
+    filename, content = notices.measure_notice(measure_id)
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=filename)
 
 
 def _take_step(measure_id: int, step: str):

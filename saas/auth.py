@@ -20,6 +20,7 @@ PUBLIC = frozenset({
     "readyz",
     "web.login",
     "web.switch_language",
+    "web.public_rescissions",  # 解除协议公告: announced publicly (令第2号)
     "auth.Tokens:POST",  # exchanging a password for a token; revoking one needs the token
     "api-docs.openapi_json",
     "api-docs.openapi_redoc",

@@ -63,7 +63,12 @@ REGION_KEYS = (("code", "name"), ("bureau",))
 USER_KEYS = (("email", "role"), ("name", "password"))
 INCLUDE_KEYS = (("file",), ())
 INSTITUTION_KEYS = (("code", "name", "kind"),
-                    ("level", "credit_code", "address", "users", "agreement"))
+                    ("level", "credit_code", "address", "users", "agreement", "ownership",
+                     "legal_representative", "legal_representative_id", "main_officer",
+                     "main_officer_id"))
+OWNERSHIPS = {"public": "公立", "private": "非公立"}
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
+"""居民身份证号码 shape (18 characters, the last a digit or X); the check digit is not verified."""
 AGREEMENT_KEYS = (("template", "number", "start", "end"), ())
 
 KIND_LABELS_ZH = {"hospital": "医院", "clinic": "诊所/卫生室/社区卫生服务中心",
@@ -570,6 +575,7 @@ def _institutions(items: Any, templates: dict[str, Any], c: _Checker,
                 else:
                     credit_codes[credit] = _join(path, "credit_code")
         address = c.text(inst, "address", path, "地址")
+        people = _people(inst, path, c)
 
         users = _users(inst.get("users"), _join(path, "users"), INSTITUTION_ROLES, c, emails,
                        bureau=False)
@@ -577,7 +583,25 @@ def _institutions(items: Any, templates: dict[str, Any], c: _Checker,
                                kind if kind_ok else None, templates, numbers, c)
         out.append({"code": code, "name": name, "kind": kind, "level": level,
                     "credit_code": credit, "address": address, "users": users,
-                    "agreement": agreement})
+                    "agreement": agreement, **people})
+    return out
+
+
+def _people(inst: Mapping, path: str, c) -> dict:
+    """公立/非公立 and the two leading persons (a rescission bars them by ID number)."""
+    ownership = inst.get("ownership")
+    if ownership is not None and ownership not in OWNERSHIPS:
+        c.add(_join(path, "ownership"), f"机构性质 '{ownership}' 不正确（应为 public 公立 / "
+                                        "private 非公立）")
+        ownership = None
+    out = {"ownership": ownership}
+    for key, label in (("legal_representative", "法定代表人"), ("main_officer", "主要负责人")):
+        out[key] = c.text(inst, key, path, label)
+        number = c.text(inst, f"{key}_id", path, f"{label}身份证号码")
+        if number is not None and not ID_NUMBER_RE.match(number):
+            c.add(_join(path, f"{key}_id"), f"{label}身份证号码格式不正确（应为 18 位，末位可为 X）")
+            number = None
+        out[f"{key}_id"] = number
     return out
 
 

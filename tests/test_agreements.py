@@ -223,7 +223,7 @@ def test_suspend_resume_rescind_cycle(app, api_as):
     assert audit_actions(app, agreement_id) == [
         "agreement.created", "agreement.signed", "agreement.suspended", "agreement.resumed",
         "agreement.rescission_requested", "agreement.rescinded",
-        "agreement.rescission_confirmed"]
+        "agreement.rescission_confirmed", "agreement.bars"]
 
 
 def test_rescission_needs_a_second_bureau_user(app, api_as):

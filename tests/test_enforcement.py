@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 import saas.services.agreements
+import saas.services.bars
 import saas.services.measures
 from assessment_helpers import AH1, AH2, agreement_id, create
 from conftest import acting
 from saas.extensions import db
-from saas.models import Measure, MeasureEvent, PointsEntry
+from saas.models import Agreement, Measure, MeasureEvent, PointsEntry
 
 TODAY = date.today()
 
@@ -55,7 +56,7 @@ def _step(api, measure_id, step, status=200, **body):
 def clock(monkeypatch):
     """clock(day): the measures and agreements services take ``day`` as today."""
     def set_to(day):
-        for module in (saas.services.measures, saas.services.agreements):
+        for module in (saas.services.measures, saas.services.agreements, saas.services.bars):
             monkeypatch.setattr(module, "today_local", lambda: day)
     return set_to
 
@@ -384,3 +385,72 @@ def test_rls_alone_hides_a_measure_until_it_is_notified(app, api_as):
     measure = _ok(api_as("a_bureau_admin").get("/measures"))["items"][0]["id"]
     _step(api_as("a_bureau_admin"), measure, "notify")
     assert seen_by_institution() == [1, 2]
+
+
+# ------------------------------------------------- rescission: bars, public list, carry-over
+def _rescind_by_measure(api_as, app, clock, ground="fraud"):
+    ah1 = agreement_id(app, AH1)
+    admin, second = api_as("a_bureau_admin"), api_as("a_bureau_admin2")
+    made = _ok(admin.post("/measures", json={
+        "agreement_id": ah1, "measure": "rescission", "ground": ground,
+        "basis": "虚构医疗服务骗取医保基金"}), 201)
+    assert made["article"] == "令第2号第四十三条"
+    _step(admin, made["id"], "notify")
+    clock(TODAY + timedelta(days=30))
+    _step(second, made["id"], "decide", decision="uphold", reason="欺诈属实")
+    return ah1
+
+
+def test_an_effective_rescission_bars_the_institution_and_its_leaders(app, api_as, clock,
+                                                                     client):
+    from saas.models import ReEntryBar
+
+    ah1 = _rescind_by_measure(api_as, app, clock)
+    assert _ok(api_as("a_bureau_admin").get(f"/agreements/{ah1}"))["status"] == "rescinded"
+    with acting(app, "a_bureau_admin"):
+        bars = {(b.subject, b.role): b for b in db.session.execute(select(ReEntryBar)).scalars()}
+    today = TODAY + timedelta(days=30)
+    assert bars[("institution", None)].until == today.replace(year=today.year + 3)
+    assert bars[("person", "legal_representative")].until == today.replace(year=today.year + 5)
+    assert bars[("person", "main_officer")].key == "33010619750202002X"
+    # a new agreement is refused, with the date the bar ends
+    with acting(app, "a_bureau_admin"):
+        template, institution = db.session.execute(select(
+            Agreement.template_id, Agreement.institution_id).where(Agreement.id == ah1)).one()
+    refused = api_as("a_bureau_admin").post("/agreements", json={
+        "institution_id": institution, "template_id": template, "number": "A-2027-009",
+        "start": "2027-03-01", "end": "2027-12-31"})
+    assert refused.status_code == 409  # the longest bar answers: a leader's, 5 years
+    assert str(today.replace(year=today.year + 5)) in refused.get_json()["detail"]
+    # the public list, without sign-in: the institution and the ground, no ID number
+    page = client.get("/public/rescissions").get_data(as_text=True)
+    assert "甲区第一医院" in page and "经查实存在欺诈骗保行为" in page
+    assert "33010619750202002X" not in page and "李明" not in page
+
+
+def test_a_rescission_carries_over_to_the_other_regions(app, api_as, clock):
+    from saas.models import Institution
+
+    with acting(app, "b_bureau_admin"):  # the same hospital, designated in region B too
+        bh1 = db.session.execute(select(Institution).where(Institution.code == "BH1")).scalar_one()
+        bh1.credit_code = "12330106470000001A"
+        db.session.commit()
+    _rescind_by_measure(api_as, app, clock)
+    (in_b,) = _ok(api_as("b_bureau_admin").get("/agreements"))["items"]
+    assert in_b["status"] == "rescinded"
+    assert _ok(api_as("a_bureau_admin").get(f"/agreements/{agreement_id(app, AH2)}"))[
+        "status"] == "active"
+
+
+def test_a_rescission_at_the_institutions_request_bars_no_one(app, api_as, clock):
+    from saas.models import ReEntryBar
+
+    _rescind_by_measure(api_as, app, clock, ground="own_request")
+    with acting(app, "a_bureau_admin"):
+        assert db.session.scalar(select(func.count()).select_from(ReEntryBar)) == 0
+
+
+def test_a_rescission_needs_a_ground_of_article_43(app, api_as):
+    response = api_as("a_bureau_admin").post("/measures", json={
+        "agreement_id": agreement_id(app, AH1), "measure": "rescission", "basis": "x"})
+    assert response.status_code == 422 and "ground" in response.get_json()["errors"]

@@ -255,6 +255,35 @@ RESCISSION_REASONS_ZH = MappingProxyType(
 )
 
 
+RESCISSION_ARTICLE = "令第2号第四十三条"
+#: Every ground of 令第2号 第四十三条 (and seed 002 第六篇) a rescission may rest on:
+#: ground → (Chinese label, the bar cause it carries; None: no re-entry bar).
+RESCISSION_GROUNDS: Mapping[str, tuple[str, str | None]] = MappingProxyType({
+    "repeat_suspension": ("同一协议期内第二次中止协议", "breach"),
+    "rectification_incomplete": ("中止期间未完成整改", "breach"),
+    "fraud": ("经查实存在欺诈骗保行为", "fraud"),
+    "consecutive_fail": ("连续两个年度考核不合格", "breach"),
+    "designation_by_fraud": ("以弄虚作假等不正当手段申请取得定点资格", "fraud"),
+    "non_designated_settlement": ("为非定点医药机构提供医保费用结算", "violation"),
+    "obstructing_inspection": ("拒绝、阻挠或不配合医保部门开展监督检查", "violation"),
+    "unreported_closure": ("停业、歇业或变更地址未按规定报告", "breach"),
+    "licence_revoked": ("执业许可证或营业执照被吊销、注销", "breach"),
+    "major_change_unreported": ("重大信息变更未按规定申报", "breach"),
+    "representative_bad_faith": ("法定代表人、主要负责人或实际控制人存在严重失信行为", "violation"),
+    "penalty_not_carried_out": ("未依法履行医疗保障行政处罚决定", "violation"),
+    "own_request": ("医药机构主动申请解除协议", None),
+})
+DEFAULT_PERSON_BAR_YEARS = 5  # 法定代表人、主要负责人 5 年内不得作为定点机构的相关负责人
+
+
+def person_bar_until(rescinded_on: date, years: int = DEFAULT_PERSON_BAR_YEARS) -> date:
+    """First day the legal representative or main officer of a rescinded institution may
+    again lead a designated institution: ``years`` years later."""
+    if years < 0:
+        raise ValueError("限制年数不能为负", years)
+    return add_months(_as_date(rescinded_on), 12 * years)
+
+
 def _trailing_fails(grades: Iterable[str | None]) -> int:
     count = 0
     for g in reversed(list(grades)):

@@ -58,3 +58,12 @@ def expire_due_everywhere(today_iso: str) -> dict[int, list[int]]:
         for rid in region_ids:  # measures first: a suspension ending today resumes the agreement
             enqueue(end_due_measures, rid, today_iso)
         return {rid: enqueue(expire_due_agreements, rid, today_iso) for rid in region_ids}
+
+
+def carry_over_rescission(origin_region_id: int, credit_code: str, basis: str) -> dict:
+    """A rescission carried over to the institution's agreements in the other regions
+    (saas.services.bars.carry_over): region id → agreement ids rescinded."""
+    from saas.services import bars
+
+    with _app_context():
+        return bars.carry_over(origin_region_id, credit_code, basis)

@@ -11,12 +11,18 @@ from saas.models.core import (
     SignInFailure,
     User,
 )
-from saas.models.enforcement import Measure, MeasureEvent, Notification, PointsEntry
+from saas.models.enforcement import (
+    Measure,
+    MeasureEvent,
+    Notification,
+    PointsEntry,
+    ReEntryBar,
+)
 
 __all__ = [
     "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
     "Finding", "Indicator", "InformationChange", "Institution", "Measure", "MeasureEvent",
-    "Measurement", "Notification", "PointsEntry", "Region", "SignInFailure", "Template", "User",
+    "Measurement", "Notification", "PointsEntry", "ReEntryBar", "Region", "SignInFailure", "Template", "User",
 ]
 
 

@@ -50,6 +50,10 @@ class Institution(InstitutionRoot, db.Model):
     legal_representative: Mapped[str | None] = mapped_column(String(100))
     # 公立 "public" or 非公立 "private": a public institution may not ask to suspend or end
     ownership: Mapped[str | None] = mapped_column(String(16))
+    # the persons a rescission bars for 5 years, by 居民身份证号码 (shown masked)
+    legal_representative_id: Mapped[str | None] = mapped_column(String(18))
+    main_officer: Mapped[str | None] = mapped_column(String(100))
+    main_officer_id: Mapped[str | None] = mapped_column(String(18))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -140,3 +140,29 @@ class Notification(RegionOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user = relationship("User")
+
+
+class ReEntryBar(db.Model):
+    """限制申请: after an effective rescission, the institution (by 统一社会信用代码) and its
+    legal representative and main officer (by ID number) may not enter a new agreement
+    until ``until``, in any region of the deployment. Platform table: the check crosses
+    regions, and the public list of rescissions reads it without sign-in (never the ID
+    numbers)."""
+
+    __tablename__ = "re_entry_bars"
+    __table_args__ = (Index("ix_re_entry_bars_key_until", "key", "until"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16))  # institution | person
+    key: Mapped[str] = mapped_column(String(32))  # credit code, or ID number
+    name: Mapped[str] = mapped_column(String(200))  # who is barred, as shown
+    role: Mapped[str | None] = mapped_column(String(32))  # a person's: legal_representative …
+    institution_name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))  # where it was decided
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    ground: Mapped[str | None] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(Text)
+    rescinded_on: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region = relationship("Region")

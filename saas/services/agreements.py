@@ -25,7 +25,7 @@ from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
 from saas.models.agreements import AGREEMENT_STATUS
-from saas.services import analytics, audit, points, templates
+from saas.services import analytics, audit, bars, points, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import local_midnight_utc, today_local, utcnow
@@ -214,6 +214,7 @@ def _check_new(institution: Institution, template: Template, number: str, start:
     for field, day in (("start", start), ("end", end)):
         if not limits.in_calendar(day):
             raise Invalid(_OUT_OF_CALENDAR, {field: [_OUT_OF_CALENDAR]})
+    bars.check_not_barred(institution, start)
     if institution.kind not in (template.applies_to or []):
         raise Invalid(N_("协议范本不适用于该类机构"), {"template_id": [
             N_("范本 %(code)s 不适用于该机构类型", code=template.code)]})
@@ -310,6 +311,7 @@ def _confirm_rescission(agreement: Agreement, confirmed_by: int) -> None:
     _apply(agreement, "rescind", reason)
     audit.record("agreement.rescission_confirmed", agreement,
                  after={"requested_by": requested_by, "confirmed_by": confirmed_by})
+    bars.after_rescission(agreement, None, reason)
 
 
 def _clear_rescission_request(agreement: Agreement) -> None:

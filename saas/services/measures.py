@@ -30,7 +30,7 @@ from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
 from saas.models import Agreement, Finding, Measure, MeasureEvent
 from saas.models.enforcement import MEASURE_STATUS
-from saas.services import agreements, audit, notifications, points
+from saas.services import agreements, audit, bars, notifications, points
 from saas.services import evidence as evidence_service
 from saas.services.base import column_snapshot, find, transaction
 from saas.services.workdays import workday_calendar
@@ -163,7 +163,9 @@ def propose(data: MeasureInput) -> Measure:
             region_id=agreement.region_id, institution_id=agreement.institution_id,
             agreement_id=agreement.id, measure=data.measure, status="proposed",
             months=data.months, amount_fen=data.amount_fen, basis=data.basis.strip(),
-            clause_number=_blank(data.clause_number), article=_blank(data.article),
+            clause_number=_blank(data.clause_number),
+            article=_blank(data.article) or (lifecycle.RESCISSION_ARTICLE
+                                            if data.measure == "rescission" else None),
             finding_id=data.finding_id, ground=_blank(data.ground), proposed_by=ctx.user_id)
         db.session.add(measure)
         db.session.flush()
@@ -432,6 +434,7 @@ def _take_effect(measure: Measure, reason: str) -> None:
                                   ground="repeat_suspension")
     elif measure.measure == "rescission":
         _agreement_step(agreement, "rescind", reason)
+        bars.after_rescission(agreement, measure, measure.basis)
 
 
 def _resume_agreement(measure: Measure, reason: str) -> None:
@@ -481,6 +484,10 @@ def _input_errors(data: MeasureInput, agreement: Agreement) -> dict:
             errors["amount_fen"] = [N_("金额应为大于 0 的整数（分）")]
     elif data.amount_fen is not None:
         errors["amount_fen"] = [N_("此处理方式没有金额")]
+    if data.measure == "rescission" and data.ground not in lifecycle.RESCISSION_GROUNDS:
+        errors["ground"] = [N_("请选择解除原因（令第2号第四十三条）")]
+    elif data.measure != "rescission" and data.ground:
+        errors["ground"] = [N_("只有解除协议需要解除原因")]
     if data.finding_id is not None:
         finding = db.session.execute(select(Finding).where(
             Finding.id == data.finding_id,

@@ -8,12 +8,13 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from saas.domain.findings import yuan_to_fen
+from saas.domain.lifecycle import RESCISSION_GROUNDS
 from saas.domain.limits import parse_id
 from saas.domain.measures import MEASURES, STATUSES, WITH_AMOUNT, WITH_MONTHS
 from saas.domain.messages import N_, message_of
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.i18n import error_texts, text
-from saas.services import agreements, evidence, measures, notices, points
+from saas.services import agreements, bars, evidence, measures, notices, points
 from saas.web import web
 
 STEP_MESSAGES = {"notify": N_("已告知机构"), "appeal": N_("申诉已提交"),
@@ -29,6 +30,12 @@ def measure_list():
                "agreement_id": parse_id(args.get("agreement_id", ""))}
     return render_template("measures/list.html", **measures.page(**filters), filters=filters,
                            statuses=STATUSES, kinds=MEASURES)
+
+
+@web.get("/public/rescissions", endpoint="public_rescissions")
+def public_rescissions():
+    """解除协议公告: every rescission of the deployment, without sign-in."""
+    return render_template("measures/public_rescissions.html", rows=bars.public_rescissions())
 
 
 @web.get("/measures/<int:measure_id>", endpoint="measure")
@@ -78,7 +85,7 @@ def _error_line(exc) -> str:
 
 
 FORM_FIELDS = ("measure", "basis", "reason", "months", "amount_yuan", "clause_number",
-               "article", "finding_id")
+               "article", "finding_id", "ground")
 
 
 @web.route("/agreements/<int:agreement_id>/measures/new", methods=["GET", "POST"])
@@ -102,7 +109,7 @@ def new_measure(agreement_id):
                 return redirect(url_for("web.measure", measure_id=made.id))
     return render_template("measures/new.html", agreement=agreement, values=values,
                            errors=errors, kinds=MEASURES, with_months=WITH_MONTHS,
-                           with_amount=WITH_AMOUNT,
+                           with_amount=WITH_AMOUNT, grounds=RESCISSION_GROUNDS,
                            findings=measures.confirmed_findings(agreement.institution_id)), (
         422 if errors else 200)
 
@@ -125,4 +132,5 @@ def _measure_input(agreement_id: int, values: dict):
         reason=values["reason"] or None,
         months=int(months) if months and values["measure"] in WITH_MONTHS else None,
         amount_fen=amount, clause_number=values["clause_number"] or None,
-        article=values["article"] or None, finding_id=parse_id(values["finding_id"])), {}
+        article=values["article"] or None, finding_id=parse_id(values["finding_id"]),
+        ground=values["ground"] or None if values["measure"] == "rescission" else None), {}

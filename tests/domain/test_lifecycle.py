@@ -343,3 +343,22 @@ def test_random_walks_stay_in_states(actions):
             assert new == state  # only renew is accepted, and it keeps the state
         state = new
     assert signed or state == "draft"
+
+
+# ------------------------------------------------------- grounds of 第四十三条 and bars
+def test_every_ground_has_a_label_and_a_known_bar_cause():
+    assert len(lc.RESCISSION_GROUNDS) >= 13
+    for label_zh, cause in lc.RESCISSION_GROUNDS.values():
+        assert label_zh and (cause is None or cause in lc.BAR_CAUSES)
+    assert lc.RESCISSION_GROUNDS["fraud"][1] == "fraud"
+    assert lc.RESCISSION_GROUNDS["own_request"][1] is None
+    # the grounds proposed automatically are among them
+    assert {"fraud", "repeat_suspension", "consecutive_fail",
+            "rectification_incomplete"} <= set(lc.RESCISSION_GROUNDS)
+
+
+def test_person_bar_is_five_years_by_default():
+    assert lc.person_bar_until(date(2026, 7, 15)) == date(2031, 7, 15)
+    assert lc.person_bar_until(date(2028, 2, 29), 1) == date(2029, 2, 28)
+    with pytest.raises(ValueError):
+        lc.person_bar_until(date(2026, 1, 1), -1)

@@ -686,3 +686,50 @@ def test_a_provisioned_agreement_was_signed_on_its_first_day(api_as, web_as):
     page = web_as("a_bureau_admin").get(f"/agreements/{agreement_id}").get_data(as_text=True)
     assert 'id="signed-on">2026-01-01<' in page
     assert 'rel="icon"' in page  # and every page has the favicon
+
+
+def _renewed_and_signed(app, api, agreement_id):
+    successor = api.post(f"/agreements/{agreement_id}/renew",
+                         json={"override_reason": "经局务会研究同意续签"})
+    assert successor.status_code == 201, successor.get_json()
+    successor_id = successor.get_json()["id"]
+    assert api.post(f"/agreements/{successor_id}/sign", json={}).status_code == 200
+    return successor_id
+
+
+def test_renewal_reads_the_previous_terms_grade(app, api_as):
+    """This term has no annual grade yet when its renewal is decided: the chain's last
+    one (the previous term's 不合格) refuses it."""
+    api = api_as("a_bureau_admin")
+    first = numbers(api)["A-2026-002"]
+    add_annual_grade(app, first, "fail")
+    second = _renewed_and_signed(app, api, first)
+    refused = api.post(f"/agreements/{second}/renew", json={})
+    assert refused.status_code == 409 and "不合格" in refused.get_json()["detail"]
+
+
+def test_two_annual_fails_in_a_row_across_terms_propose_rescission(app, api_as):
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import Assessment, Measure
+    from saas.services import enforcement
+
+    api = api_as("a_bureau_admin")
+    first = numbers(api)["A-2026-002"]
+    add_annual_grade(app, first, "fail")
+    second = _renewed_and_signed(app, api, first)
+    with acting(app, "a_bureau_admin"):
+        enforcement.annual_finalized(db.session.execute(select(Assessment).where(
+            Assessment.agreement_id == first)).scalar_one())
+        assert db.session.execute(select(Measure)).first() is None  # one fail only
+    add_annual_grade(app, second, "fail", year=2027)
+    with acting(app, "a_bureau_admin"):
+        latest = db.session.execute(select(Assessment).where(
+            Assessment.agreement_id == second)).scalar_one()
+        enforcement.annual_finalized(latest)
+        enforcement.annual_finalized(latest)  # once per cause
+        db.session.commit()
+        (measure,) = db.session.execute(select(Measure)).scalars().all()
+        assert (measure.agreement_id, measure.measure, measure.ground) == (
+            second, "rescission", "consecutive_fail")

@@ -454,3 +454,31 @@ def test_a_rescission_needs_a_ground_of_article_43(app, api_as):
     response = api_as("a_bureau_admin").post("/measures", json={
         "agreement_id": agreement_id(app, AH1), "measure": "rescission", "basis": "x"})
     assert response.status_code == 422 and "ground" in response.get_json()["errors"]
+
+
+# ------------------------------------------------------------------------ money, in fen
+def test_money_is_summed_per_institution_and_year_and_traced_to_its_measure(app, api_as,
+                                                                             after_window):
+    ah1 = agreement_id(app, AH1)
+    admin, second = api_as("a_bureau_admin"), api_as("a_bureau_admin2")
+    made = []
+    for measure, amount in (("clawback", 123456), ("clawback", 100), ("contractual_penalty", 5000),
+                            ("deposit_deduction", 777)):
+        made.append(_ok(admin.post("/measures", json={
+            "agreement_id": ah1, "measure": measure, "amount_fen": amount,
+            "basis": "违规费用"}), 201)["id"])
+    for measure_id in made:
+        _step(admin, measure_id, "notify")
+    after_window()
+    for measure_id in made[:3]:  # the deposit deduction is not decided yet
+        _step(second, measure_id, "decide", decision="uphold", reason="属实")
+    institution = _ok(admin.get(f"/agreements/{ah1}"))["institution_id"]
+    year = (TODAY + timedelta(days=30)).year
+    money = _ok(api_as("ah1_admin").get(f"/institutions/{institution}/money?year={year}"))
+    assert money["by_measure"] == {"clawback": 123556, "contractual_penalty": 5000,
+                                   "deposit_deduction": 0, "payment_refusal": 0}
+    assert money["total_fen"] == 128556
+    assert sorted(m["measure_id"] for m in money["measures"]) == sorted(made[:3])
+    assert _ok(admin.get(f"/institutions/{institution}/money?year={year - 1}"))[
+        "total_fen"] == 0
+    assert api_as("ah2_admin").get(f"/institutions/{institution}/money").status_code == 404

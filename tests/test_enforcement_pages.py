@@ -160,3 +160,14 @@ def _api_for(app, email, issue_token):
     with app.app_context():
         token = issue_token(user_by_email(email).id)
     return ApiClient(app.test_client(), token)
+
+
+def test_the_institution_page_shows_ownership_and_the_years_money(app, api_as, web_as):
+    from saas.models import Institution
+
+    with acting(app, "a_bureau_admin"):
+        ah1 = db.session.execute(select(Institution.id).where(
+            Institution.code == "AH1")).scalar_one()
+    page = web_as("a_bureau_admin").get(f"/institutions/{ah1}").get_data(as_text=True)
+    assert "非公立" in page and "张建国" in page and 'id="money">0.00' in page
+    assert "330106197001010011" not in page  # ID numbers are never shown

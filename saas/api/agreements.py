@@ -10,10 +10,10 @@ from flask.views import MethodView
 from saas.api.common import (
     Day,
     Id,
-    Int,
     PageArgs,
     StrictSchema,
     Timestamp,
+    YearArgs,
     page_schema,
     paginate,
     resource_blueprint,
@@ -215,10 +215,6 @@ class AgreementChanges(MethodView):
         return agreements.describe_change(agreements.file_change(agreement_id, **body))
 
 
-class PointsArgs(StrictSchema):
-    year = Int(minimum=2000, maximum=2100)
-
-
 class PointsEventSchema(ma.Schema):
     finding_id = ma.fields.Integer()
     points = ma.fields.Float()
@@ -238,7 +234,7 @@ class PointsSchema(ma.Schema):
 
 @blp.route("/<int:agreement_id>/points")
 class AgreementPoints(MethodView):
-    @blp.arguments(PointsArgs, location="query")
+    @blp.arguments(YearArgs, location="query")
     @blp.response(200, PointsSchema)
     def get(self, args, agreement_id):
         """记分台账: the year's points (default this year) and its lines, oldest first; a

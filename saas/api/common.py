@@ -112,6 +112,12 @@ class StrictSchema(ma.Schema):
         ordered = True
 
 
+class YearArgs(StrictSchema):
+    """?year= (default: this year, Asia/Shanghai)."""
+
+    year = Int(minimum=2000, maximum=2100)
+
+
 class PageArgs(StrictSchema):
     page = Int(load_default=1, minimum=1, maximum=INT_MAX // MAX_PAGE_SIZE)
     page_size = Int(load_default=50, minimum=1, maximum=MAX_PAGE_SIZE)

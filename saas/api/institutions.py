@@ -3,8 +3,9 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from saas.api.common import PageArgs, page_schema, resource_blueprint
-from saas.services import institutions
+from saas.api.common import PageArgs, YearArgs, page_schema, resource_blueprint
+from saas.domain.measures import WITH_AMOUNT
+from saas.services import institutions, measures
 
 URL = "/institutions"
 blp = resource_blueprint("institutions", __name__, description="定点医药机构")
@@ -45,3 +46,29 @@ class InstitutionItem(MethodView):
     @blp.response(200, InstitutionSchema)
     def get(self, institution_id):
         return institutions.detail(institution_id)["row"]
+
+
+class MoneyLineSchema(ma.Schema):
+    measure_id = ma.fields.Integer()
+    measure = ma.fields.String(metadata={"enum": sorted(WITH_AMOUNT)})
+    amount_fen = ma.fields.Integer()
+    effective_on = ma.fields.Date()
+    basis = ma.fields.String()
+
+
+class MoneySchema(ma.Schema):
+    institution_id = ma.fields.Integer()
+    year = ma.fields.Integer()
+    total_fen = ma.fields.Integer()
+    by_measure = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    measures = ma.fields.List(ma.fields.Nested(MoneyLineSchema))
+
+
+@blp.route("/<int:institution_id>/money")
+class InstitutionMoney(MethodView):
+    @blp.arguments(YearArgs, location="query")
+    @blp.response(200, MoneySchema)
+    def get(self, args, institution_id):
+        """协议处理的金额 in the year (default this year), in fen: clawback, refused
+        payment, contractual penalty, deposit deduction, each line traced to its measure."""
+        return measures.money(institution_id, args.get("year"))

@@ -122,14 +122,40 @@ def history(agreement: Agreement) -> list[AuditEntry]:
     ).scalars())
 
 
-def last_annual_grade(agreement_id: int) -> str | None:
-    """Grade of the latest finalized annual assessment of the agreement (None: none yet)."""
-    return db.session.execute(
+def chain_ids(agreement: Agreement) -> list[int]:
+    """The institution's chain of agreements up to this one (续签: each term points to
+    the one before), newest first."""
+    ids, current = [agreement.id], agreement
+    while current.predecessor_id is not None and current.predecessor_id not in ids:
+        current = get(current.predecessor_id)
+        ids.append(current.id)
+    return ids
+
+
+def annual_grades(agreement: Agreement) -> list[str | None]:
+    """The finalized annual grades of the chain, oldest first: renewal and "two
+    consecutive annual 不合格" read the institution's terms, never one agreement alone
+    (when renewal is decided, this term has no annual grade yet)."""
+    return list(db.session.execute(
         select(Assessment.grade)
-        .where(Assessment.agreement_id == agreement_id, Assessment.kind == "annual",
+        .where(Assessment.agreement_id.in_(chain_ids(agreement)), Assessment.kind == "annual",
                Assessment.status == "finalized")
-        .order_by(Assessment.period_end.desc(), Assessment.id.desc()).limit(1)
-    ).scalar_one_or_none()
+        .order_by(Assessment.period_end, Assessment.id)).scalars())
+
+
+def last_annual_grade(agreement_id: int) -> str | None:
+    """Grade of the latest finalized annual assessment of the agreement's chain (None:
+    none yet)."""
+    grades = annual_grades(get(agreement_id))
+    return grades[-1] if grades else None
+
+
+def in_force_successor(agreement: Agreement) -> Agreement | None:
+    """The newest agreement of the chain from this one on that is in force."""
+    newest = agreement
+    while (following := successor_of(newest)) is not None:
+        newest = following
+    return newest if newest.status in ("active", "suspended") else None
 
 
 def available_actions(agreement: Agreement, role: str | None) -> list[str]:

@@ -39,7 +39,7 @@ from saas.models import (
     Measurement,
 )
 from saas.models.assessments import ASSESSMENT_STATUS
-from saas.services import audit, measurement_files, scoring
+from saas.services import audit, enforcement, measurement_files, scoring
 from saas.services import evidence as evidence_service
 from saas.services.base import column_snapshot, find, page_of, transaction
 from saas.timeutil import utcnow
@@ -187,6 +187,8 @@ def transition(assessment_id: int, action: str, reason: str | None = None) -> As
         scoring.recompute(assessment)
         after = column_snapshot(assessment) | ({"reason": reason} if reason else {})
         audit.record(TRANSITION_AUDIT[action], assessment, before=before, after=after)
+        if action == "finalize" and assessment.kind == "annual":
+            enforcement.annual_finalized(assessment)
     return assessment
 
 

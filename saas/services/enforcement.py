@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from saas.domain import lifecycle
 from saas.domain import measures as rules
 from saas.domain.messages import N_
 from saas.extensions import db
 from saas.models import Agreement, Finding, Measure
-from saas.services import measures, points
+from saas.services import agreements, measures, points
 from saas.services.base import find
 from saas.timeutil import local
 
@@ -61,3 +62,18 @@ def _propose_for_thresholds(agreement: Agreement, finding: Finding, year: int,
             N_("%(year)s 年度记分累计 %(total)s 分，达到 %(points)s 分的处理线", year=year,
                total=format(after, "g"), points=format(line["points"], "g")),
             finding=finding, months=line.get("months"), year=year)
+
+
+def annual_finalized(assessment) -> None:
+    """A finalized annual assessment: the second 不合格 in a row of the institution's
+    chain proposes 解除 on the agreement now in force (seed 002 第六篇)."""
+    agreement = find(Agreement, assessment.agreement_id)
+    if not lifecycle.rescission_due(0, agreements.annual_grades(agreement)):
+        return
+    target = agreements.in_force_successor(agreement)
+    if target is None:  # nothing in force to rescind: renewal is refused anyway
+        return
+    measures.propose_automatically(
+        target, "rescission", rules.proposal_key("consecutive_fail", assessment.id),
+        N_("连续两个年度考核不合格（%(period)s）", period=assessment.period),
+        article=N_("令第2号第四十三条"), ground="consecutive_fail")

@@ -28,7 +28,7 @@ from saas.domain.messages import N_, message_of
 from saas.domain.periods import add_months
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
-from saas.models import Agreement, Finding, Measure, MeasureEvent
+from saas.models import Agreement, Finding, Institution, Measure, MeasureEvent
 from saas.models.enforcement import MEASURE_STATUS
 from saas.services import agreements, audit, bars, notifications, points
 from saas.services import evidence as evidence_service
@@ -109,6 +109,31 @@ def page(status=None, measure=None, waiting=None, agreement_id=None, limit: int 
         waiting_condition(step, today))).scalar() for step in WAITING}
     return {"rows": rows, "counts": counts, "waiting": waits, "today": today,
             "limit": limit}
+
+
+DECIDED = ("decided", "effective", "lifted", "ended")
+
+
+def money(institution_id: int, year: int | None = None) -> dict:
+    """协议处理的金额 of one institution and year (the year a measure took effect), in fen:
+    clawbacks (追回), refused claims (不予支付), contractual penalties (违约金) and deposit
+    deductions (质量保证金), summed in SQL per kind, each amount traced to its measure.
+    Fines are administrative penalties, outside agreement handling."""
+    institution = find(Institution, institution_id)
+    year = year or today_local().year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    decided = (Measure.institution_id == institution.id,
+               Measure.measure.in_(sorted(rules.WITH_AMOUNT)), Measure.status.in_(DECIDED),
+               Measure.effective_on >= start, Measure.effective_on <= end)
+    sums = dict(db.session.execute(select(Measure.measure, func.sum(Measure.amount_fen))
+                                   .where(*decided).group_by(Measure.measure)).all())
+    rows = db.session.execute(select(Measure).where(*decided)
+                              .order_by(Measure.effective_on, Measure.id)).scalars().all()
+    by_kind = {kind: int(sums.get(kind) or 0) for kind in sorted(rules.WITH_AMOUNT)}
+    return {"institution_id": institution.id, "year": year, "by_measure": by_kind,
+            "total_fen": sum(by_kind.values()),
+            "measures": [{"measure_id": m.id, "measure": m.measure, "amount_fen": m.amount_fen,
+                          "effective_on": m.effective_on, "basis": m.basis} for m in rows]}
 
 
 def confirmed_findings(institution_id: int, limit: int = 100) -> list[Finding]:

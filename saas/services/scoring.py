@@ -21,8 +21,7 @@ from sqlalchemy.orm import aliased
 from saas.domain import barometer
 from saas.domain.measurements import due_in
 from saas.domain.periods import parse_period, previous_periods
-from saas.domain.permissions import COUNTING_KINDS, kind_counts
-from saas.domain.points import PointsRules
+from saas.domain.permissions import kind_counts
 from saas.domain.scoring import (
     DEFAULT_WEIGHTS,
     NOT_APPLICABLE,
@@ -39,13 +38,13 @@ from saas.models import (
     Agreement,
     Assessment,
     Clause,
-    Finding,
     Indicator,
     Institution,
     Measurement,
+    PointsEntry,
     Template,
 )
-from saas.timeutil import local_year_bounds, rfc3339
+from saas.timeutil import rfc3339
 from tenants.context import TenantContext, acting_as, current
 
 HISTORY_LENGTH = 6
@@ -354,35 +353,19 @@ def points_for_year(agreement: Agreement, year: int) -> tuple[float, list[dict]]
 
 
 def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, list[dict]]:
-    """The 记分 events of each agreement in ``year``, in one query: its confirmed findings
-    of a counting kind (never mock), severity points × 自查从宽 factor from the template's
-    settings. Points are per agreement and belong to the calendar year (Asia/Shanghai)
-    of the decision that confirmed the finding, not to the period it was about
-    (domain.md). The one place the year's points are computed.
-
-    The "missed by the last self-inspection" ×1.5 and the points ledger belong to
-    Enforcement, which will replace this reading."""
-    start, end = local_year_bounds(year)
+    """The 记分 lines of each agreement in ``year``, in one query over the points ledger
+    (saas.services.points: a confirmed finding's points in the calendar year of its
+    decision, the self-reported and missed factors applied, reversals included; mock
+    inspections never count). The one place the year's points are read."""
     rows = db.session.execute(
-        select(Finding.id, Finding.severity, Finding.self_reported, Finding.decided_at,
-               Assessment.agreement_id, Template.settings)
-        .join(Assessment, Assessment.id == Finding.assessment_id)
-        .join(Agreement, Agreement.id == Assessment.agreement_id)
-        .join(Template, Template.id == Agreement.template_id)
-        .where(Assessment.agreement_id.in_(agreement_ids), Finding.status == "confirmed",
-               Assessment.kind.in_(COUNTING_KINDS),
-               Finding.decided_at >= start, Finding.decided_at < end)
-        .order_by(Finding.id)
-    ).all()
-    rules: dict[int, PointsRules] = {}
+        select(PointsEntry).where(PointsEntry.agreement_id.in_(agreement_ids),
+                                  PointsEntry.year == year)
+        .order_by(PointsEntry.id)).scalars().all()
     events: dict[int, list[dict]] = {}
-    for r in rows:
-        if r.agreement_id not in rules:
-            rules[r.agreement_id] = PointsRules.from_settings(r.settings)
-        rule = rules[r.agreement_id]
-        events.setdefault(r.agreement_id, []).append({
-            "finding_id": r.id, "points": rule.points(r.severity, r.self_reported),
-            "factor": rule.factor(r.self_reported), "at": rfc3339(r.decided_at)})
+    for line in rows:
+        events.setdefault(line.agreement_id, []).append({
+            "finding_id": line.finding_id, "points": line.points, "factor": line.factor,
+            "reason": line.reason, "at": rfc3339(line.created_at)})
     return events
 
 

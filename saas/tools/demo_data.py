@@ -1,6 +1,7 @@
 """Believable history for the demo region: monthly self-inspections (自查) from January
 to last month for every institution, finalized through the same services a clerk uses,
-and one routine inspection (日常检查) with findings. Values are seeded, so every demo
+and one routine inspection (日常检查) with a confirmed finding, whose points propose an
+interview (约谈), notified to the institution. Values are seeded, so every demo
 looks the same; a region that already has assessments is left alone."""
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from datetime import date
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.models import Agreement, Assessment, Institution, User
-from saas.services import assessments, findings, scoring
+from saas.models import Agreement, Assessment, Institution, Measure, User
+from saas.services import assessments, findings, measures, scoring
 from saas.services.evidence import Upload, store
 from tenants.context import acting_as, for_user
 
@@ -84,7 +85,12 @@ def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin:
             amount_fen=128_000, location="住院部三病区",
             description="抽查 20 份住院病历，3 份存在同一检查项目重复收费。"))
     with acting_as(for_user(bureau_admin)):
-        findings.decide(finding.id, "confirm")
+        findings.decide(finding.id, "confirm")  # 5 points: an interview is proposed
+        proposed = db.session.execute(select(Measure.id).where(
+            Measure.agreement_id == agreement_id)).scalars().first()
+    if proposed is not None:  # notified: the institution sees it and may appeal
+        with acting_as(for_user(inspector)):
+            measures.notify(proposed)
 
 
 def seed(today: date) -> int:

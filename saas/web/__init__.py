@@ -50,8 +50,10 @@ def _helpers():
 
     def unread_notifications():
         from saas.services.notifications import unread_count
+        from tenants.context import current
 
-        return unread_count()
+        # an error page may render before the request's tenant context exists
+        return unread_count() if current() is not None else 0
 
     return {"nav_items": nav_items, "unread_notifications": unread_notifications, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
             "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES,

@@ -3,7 +3,7 @@
 from flask import render_template, request
 
 from saas.domain.periods import PeriodError, parse_period
-from saas.services import analytics, institutions
+from saas.services import analytics, institutions, measures
 from saas.web import web
 
 PAGE_SIZE = 50
@@ -36,4 +36,4 @@ def institution_list():
 def institution(institution_id):
     found = institutions.detail(institution_id)
     return render_template("institutions/detail.html", inst=found["institution"],
-                           row=found["row"])
+                           row=found["row"], money=measures.money(institution_id))

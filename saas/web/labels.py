@@ -84,6 +84,7 @@ LABELS = {
         "representative_bad_faith": N_("法定代表人、主要负责人或实际控制人存在严重失信行为"),
         "penalty_not_carried_out": N_("未依法履行医疗保障行政处罚决定"),
         "own_request": N_("医药机构主动申请解除协议")},
+    "ownership": {"public": N_("公立"), "private": N_("非公立")},
     "points_reason": {"finding_confirmed": N_("问题确认"), "finding_dismissed": N_("复核驳回"),
                       "measure_revoked": N_("处理撤销")},
 }

@@ -482,3 +482,23 @@ def test_money_is_summed_per_institution_and_year_and_traced_to_its_measure(app,
     assert _ok(admin.get(f"/institutions/{institution}/money?year={year - 1}"))[
         "total_fen"] == 0
     assert api_as("ah2_admin").get(f"/institutions/{institution}/money").status_code == 404
+
+
+def test_a_reversal_next_year_lands_in_the_year_it_takes_back(app, api_as, monkeypatch):
+    from datetime import datetime
+
+    import saas.services.findings
+
+    ah1 = agreement_id(app, AH1)
+    monkeypatch.setattr(saas.services.findings, "utcnow",
+                        lambda: datetime(2026, 12, 31, 15, 0))   # 23:00 on 31 Dec, local
+    finding = _confirmed(api_as, app, "general")
+    monkeypatch.setattr(saas.services.findings, "utcnow",
+                        lambda: datetime(2027, 1, 5, 2, 0))
+    _ok(api_as("a_bureau_admin").post(f"/findings/{finding}/dismiss",
+                                      json={"reason": "复核不成立"}))
+    assert _points(api_as("a_bureau_admin"), ah1, 2026)["total"] == 0
+    assert [e["reason"] for e in _points(api_as("a_bureau_admin"), ah1, 2026)["events"]] == [
+        "finding_confirmed", "finding_dismissed"]
+    assert _points(api_as("a_bureau_admin"), ah1, 2027) == {
+        "agreement_id": ah1, "year": 2027, "total": 0, "events": []}

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from saas.domain import measures as measure_rules
 from saas.domain import units
 from saas.domain.points import DEFAULT_SEVERITY_POINTS
 from saas.domain.scoring import DEFAULT_WEIGHTS, DIRECTIONS, PERSPECTIVES, UNIT, GradeBands
@@ -66,16 +67,12 @@ FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "annual")
 DATA_SOURCES: tuple[str, ...] = ("self_report", "claims", "survey", "inspection")
 SEVERITIES: tuple[str, ...] = ("minor", "general", "serious", "fraud")
 GRADE_KEYS: tuple[str, ...] = ("excellent", "pass", "basic")
-MEASURES: tuple[str, ...] = (
-    "interview",
-    "rectification_order",
-    "public_notice",
-    "payment_suspension",
-    "suspension",
-    "rescission",
-    "penalty",
-)
-MEASURES_WITH_MONTHS: tuple[str, ...] = ("payment_suspension", "suspension")
+#: The measures a threshold may propose: the contract's (saas.domain.measures) but those
+#: with an amount, which a person sets; those with months are the ones that last.
+MEASURES: tuple[str, ...] = tuple(m for m in measure_rules.MEASURES
+                                  if m not in measure_rules.WITH_AMOUNT)
+MEASURES_WITH_MONTHS: tuple[str, ...] = tuple(m for m in MEASURES
+                                              if m in measure_rules.WITH_MONTHS)
 INSTITUTION_KINDS: tuple[str, ...] = ("hospital", "clinic", "pharmacy")
 
 _BANDS = GradeBands()
@@ -104,8 +101,10 @@ DEFAULT_INDICATOR_SETTINGS: dict[str, Any] = {
 TEMPLATE_KEYS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("code", "name", "applies_to", "clauses"),
     ("version", "name_en", "description", "perspective_weights", "grade_bands", "points",
-     "thresholds"),
+     "thresholds", "bar_years"),
 )
+#: bar_years: years of the re-entry bar after a rescission, by cause, and for the persons.
+BAR_YEAR_KEYS: tuple[str, ...] = ("breach", "violation", "fraud", "person")
 CLAUSE_KEYS: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("number", "title"),
     ("text", "indicators", "children", "parent"),
@@ -357,6 +356,22 @@ def _settings_problems(t: Mapping) -> list[Problem]:
 
     if _present(t, "thresholds"):
         problems += _thresholds_problems(t["thresholds"])
+    if _present(t, "bar_years"):
+        problems += _bar_years_problems(t["bar_years"])
+    return problems
+
+
+def _bar_years_problems(years: Any) -> list[Problem]:
+    if not isinstance(years, Mapping):
+        return [("bar_years", "bar_years 应为映射，例如 {breach: 1, violation: 3, fraud: 3, person: 5}")]
+    problems: list[Problem] = []
+    for key, value in years.items():
+        if key not in BAR_YEAR_KEYS:
+            problems.append((_join("bar_years", str(key)),
+                             f"未知限制类别 '{key}'（应为 {_choices(BAR_YEAR_KEYS)}）"))
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            problems.append((_join("bar_years", str(key)),
+                             f"限制年数应为 0 至 10 的整数（当前 {value!r}）"))
     return problems
 
 

@@ -37,18 +37,22 @@ def after_rescission(agreement: Agreement, measure: Measure | None, basis: str) 
     institution, today = agreement.institution, today_local()
     if cause is None:
         return []
+    # the template's bar_years, over 令第2号's defaults
+    years = {**lifecycle.DEFAULT_BAR_YEARS, "person": lifecycle.DEFAULT_PERSON_BAR_YEARS,
+             **((agreement.template.settings or {}).get("bar_years") or {})}
     common = dict(institution_name=institution.name, region_id=agreement.region_id,
                   measure_id=measure.id if measure else None, ground=ground, basis=basis,
                   rescinded_on=today)
     bars = [ReEntryBar(subject="institution", name=institution.name,
                        key=institution.credit_code or f"institution:{institution.id}",
-                       until=lifecycle.bar_until(today, cause), **common)]
+                       until=lifecycle.bar_until(today, cause, years), **common)]
     for role, id_field in PERSONS:
         person_id = getattr(institution, id_field)
         if person_id:
             bars.append(ReEntryBar(subject="person", key=person_id, role=role,
                                    name=getattr(institution, role) or "",
-                                   until=lifecycle.person_bar_until(today), **common))
+                                   until=lifecycle.person_bar_until(today, years["person"]),
+                                   **common))
     db.session.add_all(bars)
     db.session.flush()
     audit.record("agreement.bars", agreement, after={

@@ -257,6 +257,23 @@ def test_threshold_months_only_for_suspensions():
     assert paths(validate_template(t)) == ["thresholds[0].months"]
 
 
+def test_a_threshold_never_proposes_a_money_measure():
+    t = make_template()
+    t["thresholds"][0]["measure"] = "clawback"  # an amount only a person can set
+    assert paths(validate_template(t)) == ["thresholds[0].measure"]
+
+
+def test_bar_years_are_known_causes_and_whole_years():
+    t = make_template()
+    t["bar_years"] = {"breach": 2, "fraud": 5, "person": 5}
+    assert validate_template(t) == []
+    t["bar_years"] = {"breech": 2, "fraud": -1, "person": True}
+    assert sorted(paths(validate_template(t))) == [
+        "bar_years.breech", "bar_years.fraud", "bar_years.person"]
+    t["bar_years"] = [1, 3]
+    assert paths(validate_template(t)) == ["bar_years"]
+
+
 def test_applies_to_must_be_known_kinds():
     t = make_template()
     t["applies_to"] = ["hopsital"]

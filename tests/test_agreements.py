@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from enforcement_helpers import lift, suspend_by_measure
 
 from conftest import acting, csrf_from
 from saas.domain.calendar import WorkdayCalendar
@@ -95,10 +96,10 @@ def test_detail_has_contract_fields(api_as):
 
 
 OTHER_TENANT_CALLS = [
-    ("get", ""), ("post", "/sign"), ("post", "/renew"), ("post", "/suspend"),
-    ("post", "/resume"), ("post", "/rescind"), ("get", "/changes"), ("post", "/changes"),
+    ("get", ""), ("post", "/sign"), ("post", "/renew"), ("post", "/rescind"),
+    ("get", "/changes"), ("post", "/changes"), ("get", "/points"),
 ]
-BODIES = {"/suspend": {"reason": "x"}, "/resume": {"reason": "x"}, "/rescind": {"reason": "x"},
+BODIES = {"/rescind": {"reason": "x"},
           "/changes": {"field": "name", "new_value": "x", "changed_on": "2026-01-05"}}
 
 
@@ -121,7 +122,7 @@ def test_other_tenant_pages_answer_404(api_as, web_as):
     web = web_as("a_bureau_admin")
     assert web.get(f"/agreements/{agreement_id}").status_code == 404
     token = csrf_from(web.get("/agreements").get_data(as_text=True))
-    for path, data in ((f"/agreements/{agreement_id}/actions", {"action": "suspend"}),
+    for path, data in ((f"/agreements/{agreement_id}/actions", {"action": "rescind"}),
                        (f"/agreements/{agreement_id}/changes",
                         {"field": "name", "new_value": "x", "changed_on": "2026-01-05"})):
         response = web.post(path, data={**data, "reason": "x", "csrf_token": token})
@@ -190,23 +191,23 @@ def test_create_rejects_unknown_fields(api_as):
 # -------------------------------------------------------------------------- transitions
 
 
-def test_suspend_resume_rescind_cycle(app, api_as):
+def test_suspension_by_measure_then_rescission_cycle(app, api_as):
+    """中止 and 恢复 come from a measure's due process; 解除 from two bureau users."""
     api = api_as("a_bureau_admin")
     agreement_id = numbers(api)["A-2026-001"]
     path = f"/agreements/{agreement_id}"
+    for gone in ("suspend", "resume"):  # no direct suspension: it has its due process
+        assert api.post(f"{path}/{gone}", json={"reason": "x"}).status_code in (404, 405)
 
-    suspended = api.post(f"{path}/suspend", json={"reason": "记分达到 12 分"})
-    assert suspended.status_code == 200
-    body = suspended.get_json()
+    measure = suspend_by_measure(api_as, agreement_id, "ah1_admin")
+    body = api.get(path).get_json()
     assert body["status"] == "suspended" and body["suspensions"] == 1
     assert body["status_reason"] == "记分达到 12 分" and body["suspended_at"]
-    assert api.post(f"{path}/suspend", json={"reason": "x"}).status_code == 409
     assert api.post(f"{path}/renew", json={}).status_code == 409
 
-    resumed = api.post(f"{path}/resume", json={"reason": "整改完成"})
-    assert resumed.status_code == 200 and resumed.get_json()["status"] == "active"
-    assert resumed.get_json()["suspended_at"] is None
-    assert api.post(f"{path}/resume", json={"reason": "x"}).status_code == 409
+    lift(api_as, measure)
+    resumed = api.get(path).get_json()
+    assert resumed["status"] == "active" and resumed["suspended_at"] is None
 
     asked = api.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
     assert asked.status_code == 200 and asked.get_json()["status"] == "active"
@@ -214,8 +215,7 @@ def test_suspend_resume_rescind_cycle(app, api_as):
     rescinded = api_as("a_bureau_inspector").post(f"{path}/rescind", json={})
     assert rescinded.status_code == 200 and rescinded.get_json()["status"] == "rescinded"
     assert rescinded.get_json()["status_reason"] == "欺诈骗保"
-    for action, body in (("sign", {}), ("suspend", {"reason": "x"}), ("resume", {"reason": "x"}),
-                         ("rescind", {"reason": "x"}), ("renew", {})):
+    for action, body in (("sign", {}), ("rescind", {"reason": "x"}), ("renew", {})):
         refused = api.post(f"{path}/{action}", json=body)
         assert refused.status_code == 409, action
         assert "已解除" in refused.get_json()["detail"]
@@ -244,40 +244,43 @@ def test_second_suspension_in_a_term_proposes_rescission(app, api_as):
     from sqlalchemy import select
 
     from saas.extensions import db
-    from saas.models import AuditEntry
+    from saas.models import AuditEntry, Measure
 
     api = api_as("a_bureau_admin")
-    path = f"/agreements/{numbers(api)['A-2026-002']}"
+    agreement_id = numbers(api)["A-2026-002"]
     for _ in range(2):
-        assert api.post(f"{path}/suspend", json={"reason": "中止"}).status_code == 200
-        assert api.post(f"{path}/resume", json={"reason": "恢复"}).status_code == 200
-    with app.app_context():
+        lift(api_as, suspend_by_measure(api_as, agreement_id, "ah2_admin"))
+    with acting(app, "a_bureau_admin"):
         entries = db.session.execute(select(AuditEntry).where(
             AuditEntry.action == "agreement.suspended").order_by(AuditEntry.id)).scalars().all()
         assert "rescission_proposed" not in entries[0].after
         assert entries[1].after["rescission_proposed"] == ["同一协议期内第二次中止协议"]
+        proposed = db.session.execute(select(Measure).where(
+            Measure.measure == "rescission")).scalar_one()
+        assert (proposed.ground, proposed.status) == ("repeat_suspension", "proposed")
 
 
-def test_suspended_and_draft_refusals(api_as):
+def test_draft_refusals(api_as):
     api = api_as("a_bureau_admin")
     draft = create_draft(api).get_json()["id"]
-    for action in ("suspend", "resume", "rescind"):
-        response = api.post(f"/agreements/{draft}/{action}", json={"reason": "x"})
-        assert response.status_code == 409
-        assert "草拟" in response.get_json()["detail"]
+    response = api.post(f"/agreements/{draft}/rescind", json={"reason": "x"})
+    assert response.status_code == 409 and "草拟" in response.get_json()["detail"]
     assert api.post(f"/agreements/{draft}/renew", json={}).status_code == 409
+    proposed = api.post("/measures", json={"agreement_id": draft, "measure": "suspension",
+                                           "months": 1, "basis": "x"})
+    assert proposed.status_code == 422 and "agreement_id" in proposed.get_json()["errors"]
 
 
-@pytest.mark.parametrize("action", ["sign", "suspend", "resume", "rescind", "renew"])
+@pytest.mark.parametrize("action", ["sign", "rescind", "renew"])
 @pytest.mark.parametrize("who", ["a_bureau_inspector", "ah1_admin", "ah1_staff", "ah1_mock"])
 def test_wrong_role_is_403(api_as, who, action):
     agreement_id = numbers(api_as("a_bureau_admin"))["A-2026-001"]
-    body = {"reason": "x"} if action in ("suspend", "resume", "rescind") else {}
+    body = {"reason": "x"} if action == "rescind" else {}
     response = api_as(who).post(f"/agreements/{agreement_id}/{action}", json=body)
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("action", ["suspend", "resume", "rescind"])
+@pytest.mark.parametrize("action", ["rescind"])
 def test_reason_is_required(api_as, action):
     api = api_as("a_bureau_admin")
     agreement_id = numbers(api)["A-2026-001"]
@@ -540,8 +543,9 @@ def test_agreement_pages_for_the_bureau(api_as, web_as):
     assert "甲区第一医院" in page and "HOSP-2026 v1" in page
     assert "TRAIN-COVERAGE" in page and "医保政策培训覆盖率" in page
     assert "协议履历" in page and "签订" in page
-    assert 'value="suspend"' in page and 'value="renew"' in page
-    assert 'value="resume"' not in page
+    assert 'value="rescind"' in page and 'value="renew"' in page
+    assert 'value="suspend"' not in page and 'value="resume"' not in page
+    assert 'id="propose-measure"' in page  # a suspension is proposed as a measure
 
 
 def test_institution_sees_its_agreement_without_action_buttons(api_as, web_as):
@@ -554,7 +558,7 @@ def test_institution_sees_its_agreement_without_action_buttons(api_as, web_as):
     assert 'id="change-form"' in page
     token = csrf_from(page)
     response = web.post(f"/agreements/{agreement_id}/actions",
-                        data={"action": "suspend", "reason": "x", "csrf_token": token})
+                        data={"action": "rescind", "reason": "x", "csrf_token": token})
     assert response.status_code == 403
 
 
@@ -570,12 +574,9 @@ def test_page_actions_flash_chinese_messages(api_as, web_as):
         assert response.status_code == 302
         return web.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert "理由不能为空" in act("suspend")
-    page = act("suspend", "记分达到 12 分")
-    assert "已中止协议 A-2026-001" in page and "记分达到 12 分" in page
+    assert "理由不能为空" in act("rescind")
     assert "不能执行「签订」" in act("sign")
-    assert "未知操作" in act("delete")
-    assert "已恢复协议 A-2026-001" in act("resume", "整改完成")
+    assert "未知操作" in act("delete") and "未知操作" in act("suspend")
     renewed = act("renew")
     assert "已生成续签协议" in renewed and "A-2026-001-R1" in renewed
     asked = act("rescind", "欺诈骗保")

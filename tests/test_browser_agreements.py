@@ -12,7 +12,7 @@ def sqlite_only(backend):
 
 
 @pytest.mark.usefixtures("sqlite_only")
-def test_bureau_admin_opens_an_agreement_and_suspends_it(page_as):
+def test_bureau_admin_opens_an_agreement_and_asks_to_rescind_it(page_as):
     page = page_as("a_bureau_admin")
     page.goto(page.base + "/agreements")
     assert page.locator("#agreements tbody tr").count() == 3
@@ -23,26 +23,26 @@ def test_bureau_admin_opens_an_agreement_and_suspends_it(page_as):
     assert "甲区第一医院" in page.locator("#agreement-facts").inner_text()
     assert page.locator("#clauses .clause").count() > 10
     assert page.locator("#clauses table.indicators").first.is_visible()
+    # a suspension is a measure with its due process, not a button here
+    assert page.locator("#agreement-actions button[value=suspend]").count() == 0
+    assert page.locator("#propose-measure").is_visible()
 
-    page.fill("#reason", "年度记分达到 12 分")
-    page.click("#agreement-actions button[value=suspend]")
+    page.fill("#reason", "经查实存在欺诈骗保行为")
+    page.click("#agreement-actions button[value=rescind]")
     dialog = page.locator("#confirm-dialog")
     dialog.wait_for(state="visible")
-    assert "暂停医保费用结算" in dialog.inner_text() and "A-2026-001" in dialog.inner_text()
+    assert "不得重新申请" in dialog.inner_text() and "A-2026-001" in dialog.inner_text()
     dialog.locator("button", has_text="取消").click()
     dialog.wait_for(state="hidden")
-    assert page.locator("h1 .status-badge").inner_text() == "履行中"  # nothing was sent
-    page.click("#agreement-actions button[value=suspend]")
+    assert page.locator("#rescission-request").count() == 0  # nothing was sent
+    page.click("#agreement-actions button[value=rescind]")
     dialog.wait_for(state="visible")
     dialog.locator(".confirm-ok").click()
     page.wait_for_url("**/agreements/*")
-    page.wait_for_selector(".alert-success")
-    assert "已中止协议 A-2026-001" in page.locator(".alert").first.inner_text()
-    assert page.locator("h1 .status-badge").inner_text() == "已中止"
-    assert "年度记分达到 12 分" in page.locator("#history").inner_text()
+    page.wait_for_selector("#rescission-request")
+    assert "经查实存在欺诈骗保行为" in page.locator("#rescission-request").inner_text()
+    assert page.locator("h1 .status-badge").inner_text() == "履行中"  # a second user confirms
 
-    assert page.locator("#agreement-actions button[value=resume]").count() == 1
-    assert page.locator("#agreement-actions button[value=suspend]").count() == 0
     page.click("#template-link")
     page.wait_for_load_state()
     assert "/templates/" in page.url

@@ -67,10 +67,6 @@ class AgreementActionSchema(StrictSchema):
     pass
 
 
-class AgreementReasonSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
-
-
 class RescindSchema(StrictSchema):
     reason = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={
         "description": "required when asking; a second bureau user confirms without it"})
@@ -161,24 +157,6 @@ class AgreementRenew(MethodView):
         """续签: creates the successor agreement (draft, to be signed) for the next term;
         refused when the last annual grade is 不合格 unless overridden with a reason."""
         return agreements.renew(agreement_id, body.get("override_reason"), body.get("number"))
-
-
-@blp.route("/<int:agreement_id>/suspend")
-class AgreementSuspend(MethodView):
-    @blp.arguments(AgreementReasonSchema)
-    @blp.response(200, AgreementSchema)
-    def post(self, body, agreement_id):
-        """中止: active → suspended."""
-        return agreements.suspend(agreement_id, body["reason"])
-
-
-@blp.route("/<int:agreement_id>/resume")
-class AgreementResume(MethodView):
-    @blp.arguments(AgreementReasonSchema)
-    @blp.response(200, AgreementSchema)
-    def post(self, body, agreement_id):
-        """恢复履行: suspended → active."""
-        return agreements.resume(agreement_id, body["reason"])
 
 
 @blp.route("/<int:agreement_id>/rescind")

@@ -32,11 +32,12 @@ from saas.timeutil import local_midnight_utc, today_local, utcnow
 from tenants.context import require
 
 # action → the permission (saas.domain.permissions) it needs and its audit verb.
-PERMISSIONS = {"sign": "sign_agreement", "suspend": "suspend", "resume": "resume",
-               "rescind": "rescind", "renew": "renew"}
+# 中止 and 恢复履行 are measures' effects (saas.services.measures, with their due process),
+# never a direct action.
+PERMISSIONS = {"sign": "sign_agreement", "rescind": "rescind", "renew": "renew"}
 AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
                "rescind": "rescinded", "expire": "expired", "terminate": "terminated"}
-REASON_REQUIRED = ("suspend", "resume", "rescind")
+REASON_REQUIRED = ("rescind",)
 NUMBER_LENGTH = 40  # Agreement.number
 EXPIRY_NOTE = "协议期限届满，未续签"
 _OUT_OF_CALENDAR = N_("日期应在 %(first)s 至 %(last)s 之间", first=str(limits.FIRST_DAY),
@@ -273,15 +274,6 @@ def _insert(institution, template, number, start, end, predecessor_id=None) -> A
 
 def sign(agreement_id: int) -> Agreement:
     return _change(agreement_id, "sign")
-
-
-def suspend(agreement_id: int, reason: str) -> Agreement:
-    """中止: performance paused; the Enforcement issue decides when (this only records)."""
-    return _change(agreement_id, "suspend", reason)
-
-
-def resume(agreement_id: int, reason: str) -> Agreement:
-    return _change(agreement_id, "resume", reason)
 
 
 def rescind(agreement_id: int, reason: str | None) -> Agreement:

@@ -18,15 +18,12 @@ from saas.web.templates_pages import flash_invalid
 # action → service call taking (agreement_id, reason).
 ACTIONS = {
     "sign": lambda agreement_id, _reason: agreements.sign(agreement_id),
-    "suspend": agreements.suspend,
-    "resume": agreements.resume,
     "rescind": agreements.rescind,
     "withdraw_rescission": lambda agreement_id, _reason: agreements.withdraw_rescission(
         agreement_id),
 }
 DONE = {
-    "sign": _l("已签订协议 %(number)s"), "suspend": _l("已中止协议 %(number)s"),
-    "resume": _l("已恢复协议 %(number)s"), "rescind": _l("已解除协议 %(number)s"),
+    "sign": _l("已签订协议 %(number)s"), "rescind": _l("已解除协议 %(number)s"),
     "withdraw_rescission": _l("已撤回解除协议 %(number)s 的申请"),
 }
 

@@ -73,8 +73,6 @@ EXPECTED_AGREEMENT = {
     "sign_agreement": {BA},
     "renew": {BA},
     "override_renewal": {BA},
-    "suspend": {BA},
-    "resume": {BA},
     "rescind": {BA},
 }
 

@@ -174,9 +174,9 @@ def agreements_expire(today, region_code):
         if region is None:
             click.echo(f"no region with code {region_code}", err=True)
             sys.exit(2)
-        ended = end_due_measures(region.id, today)
-        click.echo(f"region {region.id}: measures ended {ended['ended']},"
-                   f" agreements terminated {ended['terminated']}")
+        due = end_due_measures(region.id, today)
+        click.echo(f"region {region.id}: measures started {due['started']}, ended"
+                   f" {due['ended']}, agreements terminated {due['terminated']}")
         results = {region.id: expire_due_agreements(region.id, today)}
     for region_id, result in results.items():
         done = f"{len(result)} expired {result}" if isinstance(result, list) else "queued"

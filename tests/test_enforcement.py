@@ -224,9 +224,9 @@ def test_suspension_four_eyes_effect_and_end(app, api_as, clock):
     with acting(app, "a_bureau_admin"):
         ends_on = date.fromisoformat(effective["ends_on"])
         assert saas.services.measures.end_due(ends_on - timedelta(days=1)) == {
-            "ended": [], "terminated": []}
+            "started": [], "ended": [], "terminated": []}
         result = saas.services.measures.end_due(ends_on)
-    assert result == {"ended": [suspension], "terminated": []}
+    assert result == {"started": [], "ended": [suspension], "terminated": []}
     assert _ok(admin.get(f"/agreements/{ah1}"))["status"] == "active"
     assert _ok(admin.get(f"/measures/{suspension}"))["status"] == "ended"
     assert _ok(admin.get(f"/measures/{suspension}"))["finding_id"] == finding

@@ -24,6 +24,7 @@ from conftest import USERS, acting, csrf_from, login
 from saas.extensions import db
 from saas.models import (
     Agreement,
+    AgreementRequest,
     Assessment,
     AuditEntry,
     Evidence,
@@ -85,11 +86,15 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
         db.session.flush()
         user = db.session.execute(select(User).where(User.institution_id == inst.id)
                                   .order_by(User.id)).scalars().first()
+        request = AgreementRequest(institution_id=inst.id, agreement_id=agreement.id,
+                                   kind="non_renewal", effective_on=agreement.end,
+                                   reason=marker, status="pending")
+        db.session.add(request)
         notice = Notification(user_id=user.id, kind="measure_notified", subject_msgid=marker,
                               subject_params={}, link=f"/measures/{measure.id}")
         db.session.add(notice)
         db.session.flush()
-        ids = {"notification_id": notice.id, "institution_id": inst.id, "agreement_id": agreement.id,
+        ids = {"notification_id": notice.id, "request_id": request.id, "institution_id": inst.id, "agreement_id": agreement.id,
                "assessment_id": assessment.id, "finding_id": finding.id,
                "evidence_id": evidence.id, "change_id": change.id, "measure_id": measure.id,
                "template_id": agreement.template_id, "user_id": user.id,
@@ -126,7 +131,8 @@ def _make_private(app) -> dict:
 
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
-           "change_id", "template_id", "user_id", "measure_id", "notification_id"}
+           "change_id", "template_id", "user_id", "measure_id", "notification_id",
+           "request_id"}
 REGION_OWNED = {"template_id"}  # visible to the whole region: foreign only across regions
 
 
@@ -205,6 +211,10 @@ VALID_BODIES = {
     ("POST", "/api/v1/assessments/<int:assessment_id>/return"): REASON,
     ("PATCH", "/api/v1/findings/<int:finding_id>"): {"json": {"severity": "minor"}},
     ("POST", "/api/v1/findings/<int:finding_id>/dismiss"): REASON,
+    ("POST", "/api/v1/agreements/<int:agreement_id>/requests"): {"json": {
+        "kind": "non_renewal", "reason": "matrix"}},
+    ("POST", "/api/v1/agreement-requests/<int:request_id>/decide"): {"json": {
+        "decision": "accept", "reason": "matrix"}},
     ("POST", "/api/v1/measures/<int:measure_id>/appeal"): {"json": {"statement": "matrix"}},
     ("POST", "/api/v1/measures/<int:measure_id>/decide"): {"json": {
         "decision": "uphold", "reason": "matrix"}},

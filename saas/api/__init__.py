@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-RESOURCES = ["auth", "me", "institutions", "templates", "agreements",
+RESOURCES = ["auth", "me", "institutions", "templates", "agreements", "agreement_requests",
              "assessments", "evidence", "findings", "measures", "notifications", "users"]
 
 

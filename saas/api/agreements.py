@@ -7,6 +7,7 @@ Actions are POST /agreements/{id}/<action> with a JSON body; a refused transitio
 import marshmallow as ma
 from flask.views import MethodView
 
+from saas.api.agreement_requests import RequestCreateSchema, RequestSchema
 from saas.api.common import (
     Day,
     Id,
@@ -21,7 +22,7 @@ from saas.api.common import (
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
 from saas.domain.points import LEDGER_REASONS
-from saas.services import agreements, points
+from saas.services import agreement_requests, agreements, points
 from saas.timeutil import today_local
 
 URL = "/agreements"
@@ -219,3 +220,22 @@ class AgreementPoints(MethodView):
         reversal line (negative points) takes a dismissed finding's or a revoked measure's
         points back in the year they were counted."""
         return points.ledger(agreement_id, args.get("year"))
+
+
+@blp.route("/<int:agreement_id>/requests")
+class AgreementRequests(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(RequestSchema))
+    def get(self, args, agreement_id):
+        """The institution's requests on this agreement, newest first."""
+        agreements.get(agreement_id)  # another tenant's agreement: 404
+        return paginate(agreement_requests.list_statement(agreement_id), args)
+
+    @blp.arguments(RequestCreateSchema)
+    @blp.response(201, RequestSchema)
+    def post(self, body, agreement_id):
+        """The institution's admin asks to suspend (with months), end or not renew, at
+        least 3 months ahead; a public institution may only ask not to renew."""
+        return agreement_requests.create(agreement_requests.RequestInput(
+            agreement_id=agreement_id, kind=body["kind"], effective_on=body.get("effective_on"),
+            reason=body["reason"], months=body.get("months")))

@@ -284,6 +284,30 @@ def person_bar_until(rescinded_on: date, years: int = DEFAULT_PERSON_BAR_YEARS) 
     return add_months(_as_date(rescinded_on), 12 * years)
 
 
+# ------------------------------------------------------- the institution's own requests
+REQUEST_KINDS: tuple[str, ...] = ("suspension", "rescission", "non_renewal")
+DEFAULT_REQUEST_MONTHS_AHEAD = 3  # 提前3个月提出
+
+
+def check_request(kind: str, ownership: str | None, today: date, effective_on: date,
+                  term_end: date, months_ahead: int = DEFAULT_REQUEST_MONTHS_AHEAD) -> None:
+    """An institution asks to suspend, end (解除) or not renew its agreement: at least
+    ``months_ahead`` months ahead, within the term; a public (公立) institution may not
+    ask to suspend or end (令第2号). Not renewing takes effect at the term's end.
+    TransitionError otherwise."""
+    if kind not in REQUEST_KINDS:
+        raise TransitionError(N_("未知的申请类型：%(kind)s", kind=repr(kind)))
+    if ownership == "public" and kind != "non_renewal":
+        raise TransitionError(N_("公立医疗机构不得申请中止或解除协议"))
+    earliest = add_months(_as_date(today), months_ahead)
+    if _as_date(effective_on) < earliest:
+        raise TransitionError(N_("应至少提前 %(n)s 个月提出申请（最早 %(day)s）",
+                                 n=months_ahead, day=earliest.isoformat()))
+    if _as_date(effective_on) > _as_date(term_end):
+        raise TransitionError(N_("申请日期应在协议期限内（至 %(end)s）",
+                                 end=_as_date(term_end).isoformat()))
+
+
 def _trailing_fails(grades: Iterable[str | None]) -> int:
     count = 0
     for g in reversed(list(grades)):

@@ -12,6 +12,7 @@ from saas.models.core import (
     User,
 )
 from saas.models.enforcement import (
+    AgreementRequest,
     Measure,
     MeasureEvent,
     Notification,
@@ -20,9 +21,10 @@ from saas.models.enforcement import (
 )
 
 __all__ = [
-    "Agreement", "ApiToken", "Assessment", "AuditEntry", "CalendarDay", "Clause", "Evidence",
-    "Finding", "Indicator", "InformationChange", "Institution", "Measure", "MeasureEvent",
-    "Measurement", "Notification", "PointsEntry", "ReEntryBar", "Region", "SignInFailure", "Template", "User",
+    "Agreement", "AgreementRequest", "ApiToken", "Assessment", "AuditEntry", "CalendarDay",
+    "Clause", "Evidence", "Finding", "Indicator", "InformationChange", "Institution",
+    "Measure", "MeasureEvent", "Measurement", "Notification", "PointsEntry", "ReEntryBar",
+    "Region", "SignInFailure", "Template", "User",
 ]
 
 

@@ -166,3 +166,26 @@ class ReEntryBar(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region = relationship("Region")
+
+
+class AgreementRequest(InstitutionOwned, db.Model):
+    """The institution's own request (申请) to suspend, end or not renew its agreement,
+    at least 3 months ahead; a bureau admin accepts or refuses it. An accepted suspension
+    or rescission becomes a decided measure that takes effect on the day asked."""
+
+    __tablename__ = "agreement_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # saas.domain.lifecycle.REQUEST_KINDS
+    effective_on: Mapped[date] = mapped_column(Date)
+    months: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agreement = relationship("Agreement")

@@ -23,7 +23,15 @@ from saas.domain.messages import N_, message_of
 from saas.domain.permissions import BUREAU_ROLES, can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
-from saas.models import Agreement, Assessment, AuditEntry, InformationChange, Institution, Template
+from saas.models import (
+    Agreement,
+    AgreementRequest,
+    Assessment,
+    AuditEntry,
+    InformationChange,
+    Institution,
+    Template,
+)
 from saas.models.agreements import AGREEMENT_STATUS
 from saas.services import analytics, audit, bars, points, templates
 from saas.services.base import column_snapshot, find, page_of, require_role, transaction
@@ -91,6 +99,10 @@ def detail(agreement_id: int) -> dict:
         "rescission": _rescission_choices(agreement, ctx),
         "bar_years": lifecycle.DEFAULT_BAR_YEARS["breach"],
         "ledger": points.ledger(agreement.id),
+        "requests": db.session.execute(select(AgreementRequest).where(
+            AgreementRequest.agreement_id == agreement.id)
+            .order_by(AgreementRequest.id.desc())).scalars().all(),
+        "request_kinds": lifecycle.REQUEST_KINDS,
         "may_propose": measure_rules.may(ctx.role, "propose", "warning"),
     }
 
@@ -444,6 +456,11 @@ def _check_renewal(agreement: Agreement, grade: str | None, role: str,
         lifecycle.renewal_decision(grade, override_reason, role)
     except lifecycle.TransitionError as exc:
         raise Conflict(message_of(exc)) from exc
+    declined = db.session.execute(select(AgreementRequest.id).where(
+        AgreementRequest.agreement_id == agreement.id, AgreementRequest.kind == "non_renewal",
+        AgreementRequest.status == "accepted").limit(1)).first()
+    if declined is not None:
+        raise Conflict(N_("机构已申请不再续签，该申请已获同意"))
     existing = successor_of(agreement)
     if existing is not None:
         raise Conflict(N_("协议已续签（后续协议 %(number)s），不能重复续签",

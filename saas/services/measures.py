@@ -224,6 +224,28 @@ def propose_automatically(agreement: Agreement, measure: str, key: str, basis: s
     return proposed
 
 
+def record_request(agreement: Agreement, kind: str, months: int | None, effective_on: date,
+                   basis: str, requested_by: int | None, reason: str) -> Measure:
+    """An institution's accepted request (saas.services.agreement_requests) as a measure:
+    proposed by the requester, decided now by the acting bureau admin, effective on the
+    day asked. No notice or appeal window: the institution asked for it."""
+    rescission = kind == "rescission"
+    measure = Measure(
+        region_id=agreement.region_id, institution_id=agreement.institution_id,
+        agreement_id=agreement.id, measure=kind, status="proposed", months=months,
+        basis=basis, article=lifecycle.RESCISSION_ARTICLE if rescission else None,
+        ground="own_request" if rescission else None, proposed_by=requested_by,
+        effective_on=effective_on, notified_at=utcnow())
+    db.session.add(measure)
+    db.session.flush()
+    _event(measure, "propose", None, basis, by=requested_by, tell=False)
+    _step(measure, "notify", reason=N_("机构自行申请"), tell=False)
+    _step(measure, "decide", decision="uphold", reason=reason, tell=False)
+    measure.decided_by = require().user_id
+    _take_effect(measure, reason)
+    return measure
+
+
 # --------------------------------------------------------------------------- due process
 def notify(measure_id: int) -> Measure:
     """告知: the institution sees the measure from now on; its appeal window opens."""
@@ -317,17 +339,29 @@ def revoke(measure_id: int, reason: str) -> Measure:
 
 
 def end_due(today: date) -> dict:
-    """The daily job (or a bureau admin): effective measures whose months ran out end,
-    a suspension's agreement resuming; a suspension running past 180 days or past the
-    term's end terminates its agreement instead (自动终止, 令第2号 第四十二条), whichever
-    date comes first. Returns {"ended": measure ids, "terminated": agreement ids}."""
+    """The daily job (or a bureau admin): decided measures whose day has come take
+    effect; effective measures whose months ran out end, a suspension's agreement
+    resuming; a suspension running past 180 days or past the term's end terminates its
+    agreement instead (自动终止, 令第2号 第四十二条), whichever date comes first.
+    Returns {"started": measure ids, "ended": measure ids, "terminated": agreement ids}."""
     ctx = require()
     if ctx.institution_id is not None or ctx.role not in (None, "bureau_admin"):
         raise Forbidden(N_("只有医保局管理员可以执行到期处理"))
     with transaction():
+        started = [m.id for m in _due_to_start(today)]
         ended = [m.id for m in _due_measures(today) if _end_measure(m, today)]
         terminated = [a.id for a in _due_terminations(today)]
-    return {"ended": ended, "terminated": terminated}
+    return {"started": started, "ended": ended, "terminated": terminated}
+
+
+def _due_to_start(today: date) -> list[Measure]:
+    """Decided measures whose day has come (an institution's request, accepted)."""
+    due = db.session.execute(
+        select(Measure).where(Measure.status == "decided", Measure.effective_on <= today)
+        .order_by(Measure.id).with_for_update()).scalars().all()
+    for measure in due:
+        _take_effect(measure, N_("按确定的日期生效"), today)
+    return due
 
 
 def _due_measures(today: date) -> list[Measure]:
@@ -375,7 +409,8 @@ def _for_step(measure_id: int, step: str) -> Measure:
 
 
 def _step(measure: Measure, action: str, *, decision: str | None = None,
-          reason: str | None = None, by: int | None | bool = True) -> MeasureEvent:
+          reason: str | None = None, by: int | None | bool = True,
+          tell: bool = True) -> MeasureEvent:
     """Move the measure one step (saas.domain.measures.next_status), with its event and
     audit entry. ``by``: the acting user (default), or None for the system."""
     before = column_snapshot(measure)
@@ -386,13 +421,14 @@ def _step(measure: Measure, action: str, *, decision: str | None = None,
     with MEASURE_STATUS.allowed():
         measure.status = status
     event = _event(measure, action, before["status"], reason, decision=decision,
-                   by=require().user_id if by is True else by)
+                   by=require().user_id if by is True else by, tell=tell)
     audit.record(f"measure.{action}", measure, before=before, after=column_snapshot(measure))
     return event
 
 
 def _event(measure: Measure, action: str, from_status: str | None, reason: str | None, *,
-           decision: str | None = None, by: int | None | bool = True) -> MeasureEvent:
+           decision: str | None = None, by: int | None | bool = True,
+           tell: bool = True) -> MeasureEvent:
     event = MeasureEvent(region_id=measure.region_id, institution_id=measure.institution_id,
                          measure_id=measure.id, action=action, from_status=from_status,
                          to_status=measure.status, decision=decision, reason=reason,
@@ -402,7 +438,8 @@ def _event(measure: Measure, action: str, from_status: str | None, reason: str |
     db.session.flush()
     if action == "propose":
         audit.record("measure.proposed", measure, after=column_snapshot(measure))
-    _tell(measure, action)
+    if tell:
+        _tell(measure, action)
     return event
 
 
@@ -440,13 +477,16 @@ def _tell(measure: Measure, action: str) -> None:
         f"/measures/{measure.id}")
 
 
-def _take_effect(measure: Measure, reason: str) -> None:
-    """生效: the decision applies today; a suspension pauses the agreement for its months,
-    a rescission ends it."""
-    today = today_local()
-    measure.effective_on = today
+def _take_effect(measure: Measure, reason: str, today: date | None = None) -> None:
+    """生效: the decision applies today, or on the day set for it (an institution's own
+    request; the daily job applies it then); a suspension pauses the agreement for its
+    months, a rescission ends it."""
+    today = today or today_local()
+    if measure.effective_on is not None and measure.effective_on > today:
+        return  # decided; it takes effect on its day (end_due)
+    measure.effective_on = measure.effective_on or today
     if measure.months:
-        measure.ends_on = add_months(today, measure.months)
+        measure.ends_on = add_months(measure.effective_on, measure.months)
     _step(measure, "take_effect", reason=reason, by=None)
     agreement = find(Agreement, measure.agreement_id, for_update=True)
     if measure.measure == "suspension":

@@ -10,7 +10,7 @@ from saas.domain.lifecycle import DEFAULT_RENEWAL_MONTHS_BEFORE, STATES
 from saas.domain.limits import parse_id
 from saas.errors import Conflict, Invalid
 from saas.i18n import error_texts, text
-from saas.services import agreements
+from saas.services import agreement_requests, agreements
 from saas.timeutil import local, today_local
 from saas.web import web
 from saas.web.templates_pages import flash_invalid
@@ -144,3 +144,41 @@ def agreement_change(agreement_id):
         flash(_("变更已备案，备案期限 %(due)s", due=change.due_on.isoformat()), "success")
     return redirect(url_for("web.agreement", agreement_id=agreement_id))
 
+
+
+@web.post("/agreements/<int:agreement_id>/requests")
+def agreement_request(agreement_id):
+    """The institution's admin asks to suspend, end or not renew (3 months ahead)."""
+    form = request.form
+    months = form.get("months", "").strip()
+    try:
+        effective_on = date.fromisoformat(form["effective_on"]) if form.get(
+            "effective_on") else None
+        agreement_requests.create(agreement_requests.RequestInput(
+            agreement_id=agreement_id, kind=form.get("kind", ""), effective_on=effective_on,
+            reason=form.get("reason", ""), months=int(months) if months.isdigit() else None))
+    except ValueError:
+        flash(_("日期格式应为 YYYY-MM-DD"), "error")
+    except Invalid as exc:
+        flash_invalid(exc)
+    except Conflict as exc:
+        flash(text(exc.detail), "error")
+    else:
+        flash(_("申请已提交，待医保局审核"), "success")
+    return redirect(url_for("web.agreement", agreement_id=agreement_id))
+
+
+@web.post("/agreement-requests/<int:request_id>/decide")
+def agreement_request_decide(request_id):
+    """A bureau admin accepts or refuses an institution's request."""
+    back = url_for("web.agreement", agreement_id=agreement_requests.get(request_id).agreement_id)
+    try:
+        decided = agreement_requests.decide(request_id, request.form.get("decision", ""),
+                                            request.form.get("reason", ""))
+    except Invalid as exc:
+        flash_invalid(exc)
+    except Conflict as exc:
+        flash(text(exc.detail), "error")
+    else:
+        flash(_("已同意申请") if decided.status == "accepted" else _("已不同意申请"), "success")
+    return redirect(back)

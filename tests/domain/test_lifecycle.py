@@ -362,3 +362,29 @@ def test_person_bar_is_five_years_by_default():
     assert lc.person_bar_until(date(2028, 2, 29), 1) == date(2029, 2, 28)
     with pytest.raises(ValueError):
         lc.person_bar_until(date(2026, 1, 1), -1)
+
+
+# ----------------------------------------------------------- the institution's requests
+TODAY = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("kind", ["suspension", "rescission"])
+def test_a_public_institution_may_not_ask_to_suspend_or_end(kind):
+    with pytest.raises(TransitionError, match="公立"):
+        lc.check_request(kind, "public", TODAY, date(2026, 7, 1), END)
+    lc.check_request(kind, "private", TODAY, date(2026, 7, 1), END)
+    lc.check_request(kind, None, TODAY, date(2026, 7, 1), END)  # not recorded: not public
+    lc.check_request("non_renewal", "public", TODAY, END, END)
+
+
+def test_a_request_comes_three_months_ahead_and_within_the_term():
+    lc.check_request("suspension", "private", TODAY, date(2026, 6, 10), END)  # exactly 3
+    with pytest.raises(TransitionError, match="2026-06-10"):
+        lc.check_request("suspension", "private", TODAY, date(2026, 6, 9), END)
+    with pytest.raises(TransitionError, match="协议期限"):
+        lc.check_request("rescission", "private", TODAY, AFTER_END, END)
+    with pytest.raises(TransitionError, match="提前"):  # too late in the term to not renew
+        lc.check_request("non_renewal", "private", date(2026, 10, 1), END, END)
+    with pytest.raises(TransitionError):
+        lc.check_request("pause", "private", TODAY, END, END)
+    lc.check_request("suspension", "private", TODAY, date(2026, 9, 1), END, months_ahead=1)

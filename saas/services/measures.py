@@ -13,7 +13,7 @@ decided by a bureau admin other than the proposer (四眼原则).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -32,7 +32,7 @@ from saas.models import Agreement, Finding, Institution, Measure, MeasureEvent
 from saas.models.enforcement import MEASURE_STATUS
 from saas.services import agreements, audit, bars, notifications, points
 from saas.services import evidence as evidence_service
-from saas.services.base import column_snapshot, find, transaction
+from saas.services.base import column_snapshot, find, not_found, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
 from tenants.context import require
@@ -56,7 +56,6 @@ class MeasureInput:
     article: str | None = None
     finding_id: int | None = None
     ground: str | None = None
-    evidence_ids: list[int] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -73,10 +72,15 @@ def list_statement(agreement_id=None, institution_id=None, status=None, measure=
 
 
 def get(measure_id: int) -> Measure:
-    return db.session.execute(
+    """The measure with its history (another tenant's, or a draft the institution may not
+    see yet: NotFound)."""
+    measure = db.session.execute(
         select(Measure).where(Measure.id == measure_id)
         .options(selectinload(Measure.events).selectinload(MeasureEvent.evidence))
-    ).scalar_one_or_none() or find(Measure, measure_id)
+    ).scalar_one_or_none()
+    if measure is None:
+        raise not_found(Measure, measure_id)
+    return measure
 
 
 WAITING = ("notify", "decide", "appeal")
@@ -117,19 +121,17 @@ DECIDED = ("decided", "effective", "lifted", "ended")
 def money(institution_id: int, year: int | None = None) -> dict:
     """协议处理的金额 of one institution and year (the year a measure took effect), in fen:
     clawbacks (追回), refused claims (不予支付), contractual penalties (违约金) and deposit
-    deductions (质量保证金), summed in SQL per kind, each amount traced to its measure.
-    Fines are administrative penalties, outside agreement handling."""
+    deductions (质量保证金), summed per kind, each amount traced to its measure. Fines are
+    administrative penalties, outside agreement handling."""
     institution = find(Institution, institution_id)
     year = year or today_local().year
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    decided = (Measure.institution_id == institution.id,
-               Measure.measure.in_(sorted(rules.WITH_AMOUNT)), Measure.status.in_(DECIDED),
-               Measure.effective_on >= start, Measure.effective_on <= end)
-    sums = dict(db.session.execute(select(Measure.measure, func.sum(Measure.amount_fen))
-                                   .where(*decided).group_by(Measure.measure)).all())
-    rows = db.session.execute(select(Measure).where(*decided)
-                              .order_by(Measure.effective_on, Measure.id)).scalars().all()
-    by_kind = {kind: int(sums.get(kind) or 0) for kind in sorted(rules.WITH_AMOUNT)}
+    rows = db.session.execute(select(Measure).where(
+        Measure.institution_id == institution.id,
+        Measure.measure.in_(sorted(rules.WITH_AMOUNT)), Measure.status.in_(DECIDED),
+        Measure.effective_on >= date(year, 1, 1), Measure.effective_on <= date(year, 12, 31))
+        .order_by(Measure.effective_on, Measure.id)).scalars().all()
+    by_kind = {kind: sum(m.amount_fen or 0 for m in rows if m.measure == kind)
+               for kind in sorted(rules.WITH_AMOUNT)}
     return {"institution_id": institution.id, "year": year, "by_measure": by_kind,
             "total_fen": sum(by_kind.values()),
             "measures": [{"measure_id": m.id, "measure": m.measure, "amount_fen": m.amount_fen,

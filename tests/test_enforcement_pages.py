@@ -171,3 +171,20 @@ def test_the_institution_page_shows_ownership_and_the_years_money(app, api_as, w
     page = web_as("a_bureau_admin").get(f"/institutions/{ah1}").get_data(as_text=True)
     assert "非公立" in page and "张建国" in page and 'id="money">0.00' in page
     assert "330106197001010011" not in page  # ID numbers are never shown
+
+
+def test_the_pipeline_counts_what_is_overdue(app, api_as, web_as, monkeypatch):
+    from datetime import date, timedelta
+
+    import saas.services.measures
+
+    _confirmed_finding(api_as, app)
+    measure = _only_measure(app)
+    api_as("a_bureau_inspector").post(f"/measures/{measure}/notify", json={})
+    bureau = web_as("a_bureau_admin")
+    assert 'data-waiting="overdue"' in bureau.get("/measures").get_data(as_text=True)
+    monkeypatch.setattr(saas.services.measures, "today_local",
+                        lambda: date.today() + timedelta(days=30))
+    overdue = bureau.get("/measures?waiting=overdue").get_data(as_text=True)
+    assert overdue.count('class="card text-decoration-none text-body measure"') == 1
+    assert 'waiting-count text-danger">1<' in overdue

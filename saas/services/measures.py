@@ -83,17 +83,19 @@ def get(measure_id: int) -> Measure:
     return measure
 
 
-WAITING = ("notify", "decide", "appeal")
+WAITING = ("notify", "decide", "overdue", "appeal")
 
 
 def waiting_condition(step: str, today: date):
-    """Measures waiting for ``step``: notify (proposed), decide (appealed, or notified
-    with the appeal window closed), appeal (notified, the window still open)."""
+    """Measures waiting for ``step``: notify (proposed, the institution cannot see them
+    yet), decide (appealed: the bureau owes an answer), overdue (notified, the appeal
+    window closed with no decision yet), appeal (notified, the window still open)."""
     if step == "notify":
         return Measure.status == "proposed"
     if step == "decide":
-        return (Measure.status == "appealed") | (
-            (Measure.status == "notified") & (Measure.appeal_until < today))
+        return Measure.status == "appealed"
+    if step == "overdue":
+        return (Measure.status == "notified") & (Measure.appeal_until < today)
     return (Measure.status == "notified") & (Measure.appeal_until >= today)
 
 

@@ -188,3 +188,17 @@ def test_the_pipeline_counts_what_is_overdue(app, api_as, web_as, monkeypatch):
     overdue = bureau.get("/measures?waiting=overdue").get_data(as_text=True)
     assert overdue.count('class="card text-decoration-none text-body measure"') == 1
     assert 'waiting-count text-danger">1<' in overdue
+
+
+def test_a_confirmed_finding_is_dismissed_on_review_from_the_findings_page(app, api_as,
+                                                                            web_as):
+    finding = _confirmed_finding(api_as, app, "serious")
+    bureau = web_as("a_bureau_admin")
+    page = bureau.get("/findings").get_data(as_text=True)
+    assert "review-finding" in page
+    assert "review-finding" not in web_as("ah1_admin").get("/findings").get_data(as_text=True)
+    bureau.post(f"/findings/{finding}/dismiss", data={"csrf_token": csrf_from(page),
+                                                       "reason": "复核不成立"})
+    ledger = api_as("ah1_admin").get(
+        f"/agreements/{agreement_id(app, AH1)}/points").get_json()
+    assert ledger["total"] == 0 and len(ledger["events"]) == 2

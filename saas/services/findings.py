@@ -279,4 +279,8 @@ def list_page(filters: dict, limit: int = 200) -> dict:
     editable = {f.id for f in rows if f.status == "draft"
                 and can(role, "record_finding", f.assessment.kind)
                 and assessment_is_editable(f.assessment.status)}
-    return {"rows": rows, "decidable": decidable, "editable": editable, "limit": limit}
+    # 复核不成立: a confirmed finding dismissed on review, its points taken back
+    reviewable = {f.id for f in rows if f.status == "confirmed"
+                  and can(role, "dismiss_finding", f.assessment.kind)}
+    return {"rows": rows, "decidable": decidable, "editable": editable,
+            "reviewable": reviewable, "limit": limit}

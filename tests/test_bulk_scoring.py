@@ -400,6 +400,47 @@ def test_sql_points_are_the_domains(app):
     assert not mismatches, mismatches[:5]
 
 
+def _enforce_one(region_id: int) -> None:
+    """A confirmed finding with its points, a notified measure with a step, and a
+    notification, in the seeded region."""
+    from datetime import datetime
+
+    from saas.extensions import db
+    from saas.models import (
+        Agreement,
+        Assessment,
+        Finding,
+        Measure,
+        MeasureEvent,
+        Notification,
+        PointsEntry,
+        User,
+    )
+    from tenants.context import TenantContext, acting_as
+
+    with acting_as(TenantContext(region_id=region_id)):
+        assessment = db.session.execute(select(Assessment)).scalars().first()
+        agreement = db.session.get(Agreement, assessment.agreement_id)
+        finding = Finding(institution_id=agreement.institution_id, assessment_id=assessment.id,
+                          category="other", severity="general", description="x",
+                          status="confirmed")
+        measure = Measure(institution_id=agreement.institution_id, agreement_id=agreement.id,
+                          measure="interview", status="notified", basis="x",
+                          notified_at=datetime(2026, 5, 1))
+        db.session.add_all([finding, measure])
+        db.session.flush()
+        user = db.session.execute(select(User).where(User.region_id == region_id)).scalars().first()
+        db.session.add_all([
+            PointsEntry(institution_id=agreement.institution_id, agreement_id=agreement.id,
+                        year=2026, finding_id=finding.id, kind="confirmation",
+                        reason="finding_confirmed", severity="general", factor=1, points=5),
+            MeasureEvent(institution_id=agreement.institution_id, measure_id=measure.id,
+                         action="notify", to_status="notified", notified_at=datetime(2026, 5, 1)),
+            Notification(user_id=user.id, kind="measure_proposed", subject_msgid="x",
+                         subject_params={})])
+        db.session.commit()
+
+
 def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
     from saas.extensions import db
     from saas.models import Region, User
@@ -412,6 +453,7 @@ def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
         assert report.recompute["assessments_updated"] == 24
         with pytest.raises(SeedRefused):
             seed_scale(12, 2, "339901")
+        _enforce_one(report.region_id)  # reset deletes what enforcement made too
         again = seed_scale(6, 1, "339901", reset=True, seed=4, echo=lambda _m: None)
         assert again.counts["institutions"] == 6 and again.region_id == report.region_id
         email = db.session.execute(select(User.email).join(Region).where(

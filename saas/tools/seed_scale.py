@@ -279,8 +279,11 @@ def _templates_by_kind(indicators: int) -> dict[str, tuple[Template, list[Indica
 def _reset(region_id: int) -> None:
     """Delete the region's institutions and what they own (not templates, not audit)."""
     with transaction():
-        for table in ("evidence", "findings", "measurements", "assessments",
-                      "information_changes", "agreements"):
+        db.session.execute(text("DELETE FROM re_entry_bars WHERE region_id = :r"),
+                           {"r": region_id})
+        for table in ("evidence", "points_entries", "agreement_requests", "measure_events",
+                      "measures", "findings", "measurements", "assessments",
+                      "information_changes", "agreements", "notifications"):
             db.session.execute(text(f"DELETE FROM {table} WHERE region_id = :r"),
                                {"r": region_id})
         db.session.execute(text(

@@ -26,3 +26,20 @@ def lift(api_as, measure_id: int, reason: str = "整改完成") -> None:
     response = api_as("a_bureau_admin").post(f"/measures/{measure_id}/lift",
                                              json={"reason": reason})
     assert response.status_code == 200, response.get_json()
+
+
+def rescind_by_measure(api_as, agreement_id: int, institution_admin: str,
+                       ground: str = "fraud", basis: str = "欺诈骗保") -> int:
+    """解除 through its due process; the agreement is then rescinded."""
+    admin = api_as("a_bureau_admin")
+    made = admin.post("/measures", json={"agreement_id": agreement_id, "measure": "rescission",
+                                         "ground": ground, "basis": basis})
+    assert made.status_code == 201, made.get_json()
+    measure = made.get_json()["id"]
+    for who, step, body in (("a_bureau_admin", "notify", {}),
+                            (institution_admin, "appeal", {"statement": "申辩"}),
+                            ("a_bureau_admin2", "decide", {"decision": "uphold",
+                                                           "reason": basis})):
+        response = api_as(who).post(f"/measures/{measure}/{step}", json=body)
+        assert response.status_code == 200, (step, response.get_json())
+    return measure

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 import pytest
-from enforcement_helpers import lift, suspend_by_measure
+from enforcement_helpers import lift, rescind_by_measure, suspend_by_measure
 
 from conftest import acting, csrf_from
 from saas.domain.calendar import WorkdayCalendar
@@ -96,10 +96,10 @@ def test_detail_has_contract_fields(api_as):
 
 
 OTHER_TENANT_CALLS = [
-    ("get", ""), ("post", "/sign"), ("post", "/renew"), ("post", "/rescind"),
+    ("get", ""), ("post", "/sign"), ("post", "/renew"),
     ("get", "/changes"), ("post", "/changes"), ("get", "/points"),
 ]
-BODIES = {"/rescind": {"reason": "x"},
+BODIES = {
           "/changes": {"field": "name", "new_value": "x", "changed_on": "2026-01-05"}}
 
 
@@ -122,7 +122,7 @@ def test_other_tenant_pages_answer_404(api_as, web_as):
     web = web_as("a_bureau_admin")
     assert web.get(f"/agreements/{agreement_id}").status_code == 404
     token = csrf_from(web.get("/agreements").get_data(as_text=True))
-    for path, data in ((f"/agreements/{agreement_id}/actions", {"action": "rescind"}),
+    for path, data in ((f"/agreements/{agreement_id}/actions", {"action": "sign"}),
                        (f"/agreements/{agreement_id}/changes",
                         {"field": "name", "new_value": "x", "changed_on": "2026-01-05"})):
         response = web.post(path, data={**data, "reason": "x", "csrf_token": token})
@@ -192,11 +192,11 @@ def test_create_rejects_unknown_fields(api_as):
 
 
 def test_suspension_by_measure_then_rescission_cycle(app, api_as):
-    """中止 and 恢复 come from a measure's due process; 解除 from two bureau users."""
+    """中止, 恢复 and 解除 come from measures, each with its due process."""
     api = api_as("a_bureau_admin")
     agreement_id = numbers(api)["A-2026-001"]
     path = f"/agreements/{agreement_id}"
-    for gone in ("suspend", "resume"):  # no direct suspension: it has its due process
+    for gone in ("suspend", "resume", "rescind"):  # never a direct action
         assert api.post(f"{path}/{gone}", json={"reason": "x"}).status_code in (404, 405)
 
     measure = suspend_by_measure(api_as, agreement_id, "ah1_admin")
@@ -209,35 +209,17 @@ def test_suspension_by_measure_then_rescission_cycle(app, api_as):
     resumed = api.get(path).get_json()
     assert resumed["status"] == "active" and resumed["suspended_at"] is None
 
-    asked = api.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
-    assert asked.status_code == 200 and asked.get_json()["status"] == "active"
-    assert asked.get_json()["rescission_reason"] == "欺诈骗保"
-    rescinded = api_as("a_bureau_inspector").post(f"{path}/rescind", json={})
-    assert rescinded.status_code == 200 and rescinded.get_json()["status"] == "rescinded"
-    assert rescinded.get_json()["status_reason"] == "欺诈骗保"
-    for action, body in (("sign", {}), ("rescind", {"reason": "x"}), ("renew", {})):
-        refused = api.post(f"{path}/{action}", json=body)
+    rescind_by_measure(api_as, agreement_id, "ah1_admin")
+    rescinded = api.get(path).get_json()
+    assert rescinded["status"] == "rescinded" and rescinded["status_reason"] == "欺诈骗保"
+    for action in ("sign", "renew"):
+        refused = api.post(f"{path}/{action}", json={})
         assert refused.status_code == 409, action
         assert "已解除" in refused.get_json()["detail"]
 
     assert audit_actions(app, agreement_id) == [
         "agreement.created", "agreement.signed", "agreement.suspended", "agreement.resumed",
-        "agreement.rescission_requested", "agreement.rescinded",
-        "agreement.rescission_confirmed", "agreement.bars"]
-
-
-def test_rescission_needs_a_second_bureau_user(app, api_as):
-    admin = api_as("a_bureau_admin")
-    path = f"/agreements/{numbers(admin)['A-2026-001']}"
-    assert admin.post(f"{path}/rescind", json={"reason": "欺诈骗保"}).status_code == 200
-    again = admin.post(f"{path}/rescind", json={"reason": "欺诈骗保"})
-    assert again.status_code == 409 and "另一位" in again.get_json()["detail"]
-    assert api_as("ah1_admin").post(f"{path}/rescind", json={}).status_code == 403
-    withdrawn = admin.delete(f"{path}/rescind")
-    assert withdrawn.status_code == 200 and withdrawn.get_json()["rescission_requested_by"] is None
-    assert admin.delete(f"{path}/rescind").status_code == 409
-    assert api_as("a_bureau_inspector").post(f"{path}/rescind", json={}).status_code == 403
-    assert admin.get(path).get_json()["status"] == "active"
+        "agreement.rescinded", "agreement.bars"]
 
 
 def test_second_suspension_in_a_term_proposes_rescission(app, api_as):
@@ -263,33 +245,19 @@ def test_second_suspension_in_a_term_proposes_rescission(app, api_as):
 def test_draft_refusals(api_as):
     api = api_as("a_bureau_admin")
     draft = create_draft(api).get_json()["id"]
-    response = api.post(f"/agreements/{draft}/rescind", json={"reason": "x"})
+    response = api.post(f"/agreements/{draft}/renew", json={})
     assert response.status_code == 409 and "草拟" in response.get_json()["detail"]
-    assert api.post(f"/agreements/{draft}/renew", json={}).status_code == 409
     proposed = api.post("/measures", json={"agreement_id": draft, "measure": "suspension",
                                            "months": 1, "basis": "x"})
     assert proposed.status_code == 422 and "agreement_id" in proposed.get_json()["errors"]
 
 
-@pytest.mark.parametrize("action", ["sign", "rescind", "renew"])
+@pytest.mark.parametrize("action", ["sign", "renew"])
 @pytest.mark.parametrize("who", ["a_bureau_inspector", "ah1_admin", "ah1_staff", "ah1_mock"])
 def test_wrong_role_is_403(api_as, who, action):
     agreement_id = numbers(api_as("a_bureau_admin"))["A-2026-001"]
-    body = {"reason": "x"} if action == "rescind" else {}
-    response = api_as(who).post(f"/agreements/{agreement_id}/{action}", json=body)
+    response = api_as(who).post(f"/agreements/{agreement_id}/{action}", json={})
     assert response.status_code == 403
-
-
-@pytest.mark.parametrize("action", ["rescind"])
-def test_reason_is_required(api_as, action):
-    api = api_as("a_bureau_admin")
-    agreement_id = numbers(api)["A-2026-001"]
-    missing = api.post(f"/agreements/{agreement_id}/{action}", json={})
-    assert missing.status_code == 422
-    assert "reason" in missing.get_json()["errors"]
-    blank = api.post(f"/agreements/{agreement_id}/{action}", json={"reason": "   "})
-    assert blank.status_code == 422
-    assert api.get(f"/agreements/{agreement_id}").get_json()["status"] == "active"
 
 
 def test_actions_reject_unknown_body_fields(api_as):
@@ -543,8 +511,9 @@ def test_agreement_pages_for_the_bureau(api_as, web_as):
     assert "甲区第一医院" in page and "HOSP-2026 v1" in page
     assert "TRAIN-COVERAGE" in page and "医保政策培训覆盖率" in page
     assert "协议履历" in page and "签订" in page
-    assert 'value="rescind"' in page and 'value="renew"' in page
-    assert 'value="suspend"' not in page and 'value="resume"' not in page
+    assert 'value="renew"' in page
+    for gone in ("suspend", "resume", "rescind"):  # measures, with their due process
+        assert f'value="{gone}"' not in page
     assert 'id="propose-measure"' in page  # a suspension is proposed as a measure
 
 
@@ -558,7 +527,7 @@ def test_institution_sees_its_agreement_without_action_buttons(api_as, web_as):
     assert 'id="change-form"' in page
     token = csrf_from(page)
     response = web.post(f"/agreements/{agreement_id}/actions",
-                        data={"action": "rescind", "reason": "x", "csrf_token": token})
+                        data={"action": "renew", "reason": "x", "csrf_token": token})
     assert response.status_code == 403
 
 
@@ -574,21 +543,11 @@ def test_page_actions_flash_chinese_messages(api_as, web_as):
         assert response.status_code == 302
         return web.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert "理由不能为空" in act("rescind")
     assert "不能执行「签订」" in act("sign")
-    assert "未知操作" in act("delete") and "未知操作" in act("suspend")
+    for unknown in ("delete", "suspend", "rescind"):
+        assert "未知操作" in act(unknown)
     renewed = act("renew")
     assert "已生成续签协议" in renewed and "A-2026-001-R1" in renewed
-    asked = act("rescind", "欺诈骗保")
-    assert "待另一位医保局用户复核" in asked and 'id="rescission-request"' in asked
-    assert "需要另一位医保局用户复核后才生效" in asked and "confirm-rescission" not in asked
-    inspector = web_as("a_bureau_inspector")
-    page = inspector.get(path).get_data(as_text=True)
-    assert 'id="confirm-rescission"' in page and "1 年内不得重新申请" in page
-    done = inspector.post(f"{path}/actions", data={"action": "rescind",
-                                                    "csrf_token": csrf_from(page)})
-    assert "已解除协议 A-2026-001" in inspector.get(done.headers["Location"]).get_data(
-        as_text=True)
 
 
 def test_page_creates_a_draft_agreement(app, api_as, web_as):

@@ -156,11 +156,12 @@ def test_nul_and_lone_surrogates_in_json_text(app, api_as, text):
     before = _counts(app)
     agreement = _agreement_id(app)
     response = api.post(
-        f"/agreements/{agreement}/rescind", data=json.dumps({"reason": text}),
+        "/measures", data=json.dumps({"agreement_id": agreement, "measure": "warning",
+                                      "basis": text}),
         content_type="application/json")
     assert response.status_code == 400
     assert response.content_type.startswith(PROBLEM)
-    assert "reason" in response.get_json()["errors"]
+    assert "basis" in response.get_json()["errors"]
     assert _counts(app) == before
 
 
@@ -220,8 +221,8 @@ def test_multipart_part_without_a_name(api_as):
 
 @pytest.mark.parametrize("depth", [40, 100_000])
 def test_json_nested_deeper_than_allowed(api_as, depth):
-    body = '{"reason": ' + "[" * depth + "]" * depth + "}"
-    response = api_as("a_bureau_admin").post("/agreements/1/rescind", data=body,
+    body = '{"basis": ' + "[" * depth + "]" * depth + "}"
+    response = api_as("a_bureau_admin").post("/measures", data=body,
                                              content_type="application/json")
     assert response.status_code == 400
     assert response.content_type.startswith(PROBLEM)
@@ -233,8 +234,8 @@ def test_ten_megabyte_json_is_refused_before_parsing(app, api_as, monkeypatch):
     parsed = []
     monkeypatch.setattr(Request, "on_json_loading_failed",
                         lambda self, e: parsed.append(e))
-    body = '{"reason": "' + "x" * (10 * 1024 * 1024) + '"}'
-    response = api_as("a_bureau_admin").post("/agreements/1/rescind", data=body,
+    body = '{"basis": "' + "x" * (10 * 1024 * 1024) + '"}'
+    response = api_as("a_bureau_admin").post("/measures", data=body,
                                              content_type="application/json")
     assert response.status_code == 413
     assert response.content_type.startswith(PROBLEM)

@@ -12,7 +12,7 @@ def sqlite_only(backend):
 
 
 @pytest.mark.usefixtures("sqlite_only")
-def test_bureau_admin_opens_an_agreement_and_asks_to_rescind_it(page_as):
+def test_bureau_admin_opens_an_agreement_and_proposes_its_rescission(page_as):
     page = page_as("a_bureau_admin")
     page.goto(page.base + "/agreements")
     assert page.locator("#agreements tbody tr").count() == 3
@@ -23,25 +23,23 @@ def test_bureau_admin_opens_an_agreement_and_asks_to_rescind_it(page_as):
     assert "甲区第一医院" in page.locator("#agreement-facts").inner_text()
     assert page.locator("#clauses .clause").count() > 10
     assert page.locator("#clauses table.indicators").first.is_visible()
-    # a suspension is a measure with its due process, not a button here
-    assert page.locator("#agreement-actions button[value=suspend]").count() == 0
-    assert page.locator("#propose-measure").is_visible()
+    # suspension and rescission are measures with their due process, not buttons here
+    for gone in ("suspend", "rescind"):
+        assert page.locator(f"#agreement-actions button[value={gone}]").count() == 0
+    agreement_url = page.url
 
-    page.fill("#reason", "经查实存在欺诈骗保行为")
-    page.click("#agreement-actions button[value=rescind]")
-    dialog = page.locator("#confirm-dialog")
-    dialog.wait_for(state="visible")
-    assert "不得重新申请" in dialog.inner_text() and "A-2026-001" in dialog.inner_text()
-    dialog.locator("button", has_text="取消").click()
-    dialog.wait_for(state="hidden")
-    assert page.locator("#rescission-request").count() == 0  # nothing was sent
-    page.click("#agreement-actions button[value=rescind]")
-    dialog.wait_for(state="visible")
-    dialog.locator(".confirm-ok").click()
-    page.wait_for_url("**/agreements/*")
-    page.wait_for_selector("#rescission-request")
-    assert "经查实存在欺诈骗保行为" in page.locator("#rescission-request").inner_text()
-    assert page.locator("h1 .status-badge").inner_text() == "履行中"  # a second user confirms
+    page.click("#propose-measure")
+    page.wait_for_selector("#measure-form")
+    page.select_option("#measure", "rescission")
+    page.select_option("#ground", "fraud")
+    page.fill("#basis", "虚构医疗服务 12 人次，骗取医保基金")
+    page.click("#propose")
+    page.wait_for_selector("#measure-status")
+    assert page.locator("#measure-status").inner_text() == "拟处理"
+    assert "令第2号第四十三条" in page.locator("#measure-facts").inner_text()
+    assert page.locator("#notify").is_visible()
+    page.goto(agreement_url)
+    assert page.locator("h1 .status-badge").inner_text() == "履行中"  # nothing in force yet
 
     page.click("#template-link")
     page.wait_for_load_state()
@@ -85,30 +83,3 @@ def test_bureau_admin_creates_an_agreement_in_the_form_and_signs_it(page_as):
     page.click("#agreement-actions button[value=sign]")
     page.wait_for_load_state()
     assert page.locator("h1 .status-badge").inner_text() == "履行中"
-
-
-@pytest.mark.usefixtures("sqlite_only")
-def test_rescission_asks_first_and_needs_a_second_bureau_user(page_as):
-    admin = page_as("a_bureau_admin")
-    admin.goto(admin.base + "/agreements")
-    admin.click("text=A-2026-002")
-    admin.wait_for_load_state()
-    admin.fill("#reason", "欺诈骗保")
-    admin.click("#agreement-actions button[value=rescind]")
-    dialog = admin.locator("#confirm-dialog")
-    dialog.wait_for(state="visible")
-    assert "1 年内不得重新申请" in dialog.inner_text()
-    dialog.locator(".confirm-ok").click()
-    admin.wait_for_selector("#rescission-request")
-    assert admin.locator("h1 .status-badge").inner_text() == "履行中"
-    assert admin.locator("#confirm-rescission").count() == 0
-    url = admin.url
-
-    inspector = page_as("a_bureau_inspector")
-    inspector.goto(url)
-    inspector.click("#confirm-rescission")
-    inspector.locator("#confirm-dialog").wait_for(state="visible")
-    inspector.locator("#confirm-dialog .confirm-ok").click()
-    inspector.wait_for_selector(".alert-success")
-    assert "已解除协议 A-2026-002" in inspector.locator(".alert-success").inner_text()
-    assert inspector.locator("h1 .status-badge").inner_text() == "已解除"

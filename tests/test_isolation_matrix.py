@@ -203,7 +203,6 @@ REASON = {"json": {"reason": "matrix"}}
 VALID_BODIES = {
     ("POST", "/api/v1/agreements/<int:agreement_id>/changes"): {"json": {
         "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
-    ("POST", "/api/v1/agreements/<int:agreement_id>/rescind"): REASON,
     ("PUT", "/api/v1/assessments/<int:assessment_id>/measurements"): {"json": [
         {"indicator_code": "VIOL-RATIO", "value": 1.0}]},
     ("POST", "/api/v1/assessments/<int:assessment_id>/measurements/upload"): {
@@ -220,7 +219,7 @@ VALID_BODIES = {
         "decision": "uphold", "reason": "matrix"}},
     ("POST", "/api/v1/measures/<int:measure_id>/lift"): REASON,
     ("POST", "/api/v1/measures/<int:measure_id>/revoke"): REASON,
-    ("POST", "/agreements/<int:agreement_id>/actions"): {"data": {"action": "rescind"}},
+    ("POST", "/agreements/<int:agreement_id>/actions"): {"data": {"action": "renew"}},
     ("POST", "/agreements/<int:agreement_id>/changes"): {"data": {
         "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
     ("POST", "/assessments/<int:assessment_id>"): {"data": {"value-VIOL-RATIO": "1.0"}},

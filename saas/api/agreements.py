@@ -1,7 +1,8 @@
 """/api/v1/agreements: 服务协议 and their lifecycle actions, 重大信息变更备案.
 
-Actions are POST /agreements/{id}/<action> with a JSON body; a refused transition answers
-409 with the Chinese reason, a wrong role 403, another tenant's agreement 404.
+Actions are POST /agreements/{id}/<action> with a JSON body (sign, renew); a refused
+transition answers 409 with the Chinese reason, a wrong role 403, another tenant's
+agreement 404. Suspension and rescission are measures (/measures), with their due process.
 """
 
 import marshmallow as ma
@@ -45,10 +46,6 @@ class AgreementSchema(ma.Schema):
     suspensions = ma.fields.Integer()
     suspended_at = ma.fields.Date(allow_none=True)
     status_reason = ma.fields.String(allow_none=True)
-    rescission_requested_by = ma.fields.Integer(allow_none=True, metadata={
-        "description": "the bureau admin who asked for 解除, waiting for a second user"})
-    rescission_requested_at = Timestamp(allow_none=True)
-    rescission_reason = ma.fields.String(allow_none=True)
 
 
 class AgreementArgs(PageArgs):
@@ -66,11 +63,6 @@ class AgreementCreateSchema(StrictSchema):
 
 class AgreementActionSchema(StrictSchema):
     pass
-
-
-class RescindSchema(StrictSchema):
-    reason = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={
-        "description": "required when asking; a second bureau user confirms without it"})
 
 
 class AgreementRenewSchema(StrictSchema):
@@ -158,22 +150,6 @@ class AgreementRenew(MethodView):
         """续签: creates the successor agreement (draft, to be signed) for the next term;
         refused when the last annual grade is 不合格 unless overridden with a reason."""
         return agreements.renew(agreement_id, body.get("override_reason"), body.get("number"))
-
-
-@blp.route("/<int:agreement_id>/rescind")
-class AgreementRescind(MethodView):
-    @blp.arguments(RescindSchema)
-    @blp.response(200, AgreementSchema)
-    def post(self, body, agreement_id):
-        """解除 by two people: a bureau admin asks (with the reason; the agreement then
-        carries `rescission_requested_by`), another bureau user confirms (active or
-        suspended → rescinded). The requester confirming is a 409."""
-        return agreements.rescind(agreement_id, body.get("reason"))
-
-    @blp.response(200, AgreementSchema)
-    def delete(self, agreement_id):
-        """Withdraw a rescission request not yet confirmed."""
-        return agreements.withdraw_rescission(agreement_id)
 
 
 @blp.route("/<int:agreement_id>/changes")

@@ -22,7 +22,7 @@ annual 年度    bureau_admin                 bureau_admin                bureau
 "bureau" = bureau_admin | bureau_inspector. Institutions never finalize a bureau kind.
 
 Agreement / template actions (``kind=None``): manage_templates, sign_agreement, renew,
-override_renewal, rescind → bureau_admin only. 中止 and 恢复 are the effects of measures
+override_renewal → bureau_admin only. 中止, 恢复 and 解除 are the effects of measures
 (saas.domain.measures: their own roles and four eyes), never direct actions.
 
 Tenant scoping (a role acts only inside its region / institution) is enforced by the
@@ -192,7 +192,6 @@ AGREEMENT_ACTIONS = (
     "sign_agreement",
     "renew",
     "override_renewal",
-    "rescind",
 )
 #: Who may list the accounts of their scope and unlock a locked one: a bureau admin the
 #: region's (bureau and institutions), an institution admin the institution's.

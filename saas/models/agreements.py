@@ -140,15 +140,9 @@ class Agreement(InstitutionOwned, db.Model):
     suspensions: Mapped[int] = mapped_column(Integer, default=0)
     suspended_at: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    # 解除 asked for by one bureau admin, waiting for a second bureau user to confirm it
-    rescission_requested_by: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", name="fk_agreements_rescission_requested_by"))
-    rescission_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
-    rescission_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     template: Mapped[Template] = relationship()
-    rescission_requester = relationship("User", foreign_keys=[rescission_requested_by])
     institution = relationship("Institution")
 
     @validates("status")

@@ -1,4 +1,5 @@
-"""服务协议: create, sign, renew, suspend, resume, rescind, expire — only through here.
+"""服务协议: create, sign, renew, expire, and the effects of measures (suspend, resume,
+rescind, terminate: saas.services.measures) — only through here.
 
 Each use case fetches the agreement through the tenant filter (another tenant's answers
 404), checks the role (403), asks the state machine in saas.domain.lifecycle (a refused
@@ -20,7 +21,7 @@ from saas.domain import lifecycle, limits
 from saas.domain import measures as measure_rules
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS, WorkdayCalendar
 from saas.domain.messages import N_, message_of
-from saas.domain.permissions import BUREAU_ROLES, can
+from saas.domain.permissions import can
 from saas.errors import Conflict, Forbidden, Invalid, NotFound
 from saas.extensions import db
 from saas.models import (
@@ -40,12 +41,11 @@ from saas.timeutil import local_midnight_utc, today_local, utcnow
 from tenants.context import require
 
 # action → the permission (saas.domain.permissions) it needs and its audit verb.
-# 中止 and 恢复履行 are measures' effects (saas.services.measures, with their due process),
-# never a direct action.
-PERMISSIONS = {"sign": "sign_agreement", "rescind": "rescind", "renew": "renew"}
+# 中止, 恢复履行 and 解除 are measures' effects (saas.services.measures, with their due
+# process: notice, appeal, a second bureau user's decision), never direct actions.
+PERMISSIONS = {"sign": "sign_agreement", "renew": "renew"}
 AUDIT_VERBS = {"sign": "signed", "suspend": "suspended", "resume": "resumed",
                "rescind": "rescinded", "expire": "expired", "terminate": "terminated"}
-REASON_REQUIRED = ("rescind",)
 NUMBER_LENGTH = 40  # Agreement.number
 EXPIRY_NOTE = "协议期限届满，未续签"
 _OUT_OF_CALENDAR = N_("日期应在 %(first)s 至 %(last)s 之间", first=str(limits.FIRST_DAY),
@@ -96,8 +96,6 @@ def detail(agreement_id: int) -> dict:
         "actions": [a for a in actions if not (a == "renew" and successor)],
         "last_annual_grade": last_annual_grade(agreement.id),
         "filing_workdays": DEFAULT_FILING_WORKDAYS,
-        "rescission": _rescission_choices(agreement, ctx),
-        "bar_years": lifecycle.DEFAULT_BAR_YEARS["breach"],
         "ledger": points.ledger(agreement.id),
         "requests": db.session.execute(select(AgreementRequest).where(
             AgreementRequest.agreement_id == agreement.id)
@@ -105,15 +103,6 @@ def detail(agreement_id: int) -> dict:
         "request_kinds": lifecycle.REQUEST_KINDS,
         "may_propose": measure_rules.may(ctx.role, "propose", "warning"),
     }
-
-
-def _rescission_choices(agreement: Agreement, ctx) -> dict | None:
-    """A pending rescission request and what the caller may do with it (rescind)."""
-    if agreement.rescission_requested_by is None:
-        return None
-    mine = agreement.rescission_requested_by == ctx.user_id
-    return {"mine": mine, "may_confirm": not mine and ctx.role in BUREAU_ROLES,
-            "may_withdraw": can(ctx.role, PERMISSIONS["rescind"])}
 
 
 def successor_of(agreement: Agreement) -> Agreement | None:
@@ -288,82 +277,18 @@ def sign(agreement_id: int) -> Agreement:
     return _change(agreement_id, "sign")
 
 
-def rescind(agreement_id: int, reason: str | None) -> Agreement:
-    """解除 by two people (双人复核): a bureau admin asks for it with the reason; it takes
-    effect when another bureau user confirms (the requester cannot). Until then the
-    agreement stays as it is, with the request on it."""
-    with transaction():
-        agreement = _locked(agreement_id)
-        ctx = require()
-        if agreement.rescission_requested_by is None:
-            _require(PERMISSIONS["rescind"])
-            _request_rescission(agreement, _reason(reason))
-        elif agreement.rescission_requested_by == ctx.user_id:
-            raise Conflict(N_("解除协议需要另一位医保局用户复核确认"))
-        elif ctx.role not in BUREAU_ROLES:
-            raise Forbidden(N_("只有医保局用户可以复核解除协议"))
-        else:
-            _confirm_rescission(agreement, ctx.user_id)
-    return agreement
-
-
-def withdraw_rescission(agreement_id: int) -> Agreement:
-    """Take back a rescission request that was not confirmed."""
-    with transaction():
-        agreement = _locked(agreement_id)
-        _require(PERMISSIONS["rescind"])
-        if agreement.rescission_requested_by is None:
-            raise Conflict(N_("该协议没有待复核的解除申请"))
-        before = column_snapshot(agreement)
-        _clear_rescission_request(agreement)
-        audit.record("agreement.rescission_withdrawn", agreement, before=before,
-                     after=column_snapshot(agreement))
-    return agreement
-
-
-def _request_rescission(agreement: Agreement, reason: str) -> None:
-    try:
-        lifecycle.next_state(agreement.status, "rescind", end=agreement.end)
-    except lifecycle.TransitionError as exc:
-        raise Conflict(message_of(exc)) from exc
-    before = column_snapshot(agreement)
-    agreement.rescission_requested_by = require().user_id
-    agreement.rescission_requested_at = utcnow()
-    agreement.rescission_reason = reason
-    db.session.flush()
-    audit.record("agreement.rescission_requested", agreement, before=before,
-                 after=column_snapshot(agreement))
-
-
-def _confirm_rescission(agreement: Agreement, confirmed_by: int) -> None:
-    requested_by, reason = agreement.rescission_requested_by, agreement.rescission_reason
-    _clear_rescission_request(agreement)
-    _apply(agreement, "rescind", reason)
-    audit.record("agreement.rescission_confirmed", agreement,
-                 after={"requested_by": requested_by, "confirmed_by": confirmed_by})
-    bars.after_rescission(agreement, None, reason)
-
-
-def _clear_rescission_request(agreement: Agreement) -> None:
-    agreement.rescission_requested_by = None
-    agreement.rescission_requested_at = None
-    agreement.rescission_reason = None
-
-
 def apply_measure(agreement: Agreement, action: str, reason: str) -> None:
-    """A decided measure's effect (saas.services.measures): suspend, resume or rescind.
-    The measure's due process (its roles, the four-eyes decision) stands for the role
-    check and the rescission review of the direct actions."""
+    """A decided measure's effect (saas.services.measures): suspend, resume, rescind or
+    terminate. The measure's due process (its roles, notice, appeal and the four-eyes
+    decision) stands for the role check."""
     _apply(agreement, action, reason)
 
 
-def _change(agreement_id: int, action: str, reason: str | None = None) -> Agreement:
+def _change(agreement_id: int, action: str) -> Agreement:
     with transaction():
         agreement = _locked(agreement_id)
         _require(PERMISSIONS[action])
-        if action in REASON_REQUIRED:
-            reason = _reason(reason)
-        _apply(agreement, action, reason)
+        _apply(agreement, action)
     return agreement
 
 
@@ -383,13 +308,6 @@ def _require(permission: str):
     if not can(ctx.role, permission):
         raise Forbidden(N_("只有医保局管理员可以执行此操作"))
     return ctx
-
-
-def _reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(N_("请填写理由"), {"reason": [N_("理由不能为空")]})
-    return reason
 
 
 def _apply(agreement: Agreement, action: str, reason: str | None = None,

@@ -18,13 +18,9 @@ from saas.web.templates_pages import flash_invalid
 # action → service call taking (agreement_id, reason).
 ACTIONS = {
     "sign": lambda agreement_id, _reason: agreements.sign(agreement_id),
-    "rescind": agreements.rescind,
-    "withdraw_rescission": lambda agreement_id, _reason: agreements.withdraw_rescission(
-        agreement_id),
 }
 DONE = {
-    "sign": _l("已签订协议 %(number)s"), "rescind": _l("已解除协议 %(number)s"),
-    "withdraw_rescission": _l("已撤回解除协议 %(number)s 的申请"),
+    "sign": _l("已签订协议 %(number)s"),
 }
 
 
@@ -112,11 +108,7 @@ def agreement_action(agreement_id):
             flash(_("已生成续签协议（草拟），请核对后签订"), "success")
         elif action in ACTIONS:
             done = ACTIONS[action](agreement_id, reason)
-            if action == "rescind" and done.status != "rescinded":
-                flash(_("已提交解除协议 %(number)s 的申请，待另一位医保局用户复核",
-                        number=done.number), "success")
-            else:
-                flash(DONE[action] % {"number": done.number}, "success")
+            flash(DONE[action] % {"number": done.number}, "success")
         else:
             agreements.get(agreement_id)  # another tenant's agreement is still a 404
             flash(_("未知操作"), "error")

@@ -73,7 +73,6 @@ EXPECTED_AGREEMENT = {
     "sign_agreement": {BA},
     "renew": {BA},
     "override_renewal": {BA},
-    "rescind": {BA},
 }
 
 MATRIX = [
@@ -156,7 +155,7 @@ def test_return_follows_finalize():
 def test_unknown_roles_denied(role):
     assert not can(role, "create", "self")
     assert not can(role, "finalize", "annual")
-    assert not can(role, "rescind")
+    assert not can(role, "renew")
 
 
 def test_unknown_action_or_kind_raises():
@@ -165,7 +164,7 @@ def test_unknown_action_or_kind_raises():
     with pytest.raises(ValueError, match="unknown assessment action"):
         can(BA, "delete", "self")
     with pytest.raises(ValueError, match="unknown assessment action"):
-        can(BA, "rescind", "self")  # agreement action used with a kind
+        can(BA, "renew", "self")  # agreement action used with a kind
     with pytest.raises(ValueError, match="needs a kind"):
         can(BA, "finalize")
     with pytest.raises(ValueError, match="unknown action"):
@@ -178,7 +177,7 @@ def test_rules_are_read_only():
     with pytest.raises(TypeError):
         ASSESSMENT_RULES["self"]["create"] = frozenset({MI})
     with pytest.raises(TypeError):
-        perm.AGREEMENT_RULES["rescind"] = frozenset({IA})
+        perm.AGREEMENT_RULES["renew"] = frozenset({IA})
     assert isinstance(ASSESSMENT_RULES["self"]["create"], frozenset)
 
 

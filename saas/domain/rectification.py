@@ -1,0 +1,148 @@
+"""整改台账: the rules of a rectification item, from finding to verified close-out (销号).
+
+An item is numbered ``YYYY-category-NNN`` within its institution and year (seed: 2024-ybzh-001),
+has a deadline in working days by the finding's severity (default 10 / 20 / 30), and moves
+open (待整改) → in progress (整改中) → submitted (待复核, with evidence and a statement) →
+closed (已销号, verified by someone other than the submitter, with the right role), or back
+to in progress (退回, with a reason); a re-check that finds the fix false reopens a closed
+item (整改不力或虚假整改) and doubles its finding's points. Overdue is derived from the
+deadline, never set by hand. Reminders go out 3 working days before the deadline and while
+overdue, once per item and day.
+
+Pure Python, no I/O: the ledger service applies these rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from saas.domain.calendar import WorkdayCalendar
+from saas.domain.lifecycle import TransitionError
+from saas.domain.messages import N_
+
+STATES: tuple[str, ...] = ("open", "in_progress", "submitted", "closed")
+STATE_LABELS_ZH: Mapping[str, str] = MappingProxyType({
+    "open": "待整改", "in_progress": "整改中", "submitted": "待复核", "closed": "已销号"})
+ACTIONS: tuple[str, ...] = ("start", "submit", "close", "return", "reopen")
+TRANSITIONS: Mapping[tuple[str, str], str] = MappingProxyType({
+    ("open", "start"): "in_progress",
+    ("open", "submit"): "submitted",        # fixed at once: straight to review
+    ("in_progress", "submit"): "submitted",
+    ("submitted", "close"): "closed",
+    ("submitted", "return"): "in_progress",  # 退回, with a reason
+    ("closed", "reopen"): "in_progress",     # 整改不力或虚假整改, found on re-check
+})
+#: Where an item comes from: a confirmed finding of the bureau or of a self-inspection, a
+#: mock inspection's finding (the institution's own ledger only), or opened by hand.
+SOURCES: tuple[str, ...] = ("finding", "mock_inspection", "self_inspection", "internal_audit")
+REOPEN_POINTS_FACTOR = 2  # a false or ineffective fix doubles the finding's points
+NUMBER_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class RectificationRules:
+    """The numbers a region may change (template settings ``rectification``)."""
+
+    deadline_workdays: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(
+        {"minor": 10, "general": 20, "serious": 30, "fraud": 30}))
+    remind_workdays_before: int = 3
+    hand_opened_workdays: int = 20  # an item opened by hand, with no severity
+
+    @classmethod
+    def from_settings(cls, settings: Mapping | None) -> RectificationRules:
+        given = dict((settings or {}).get("rectification") or {})
+        defaults = cls()
+        return cls(
+            deadline_workdays=MappingProxyType({**defaults.deadline_workdays,
+                                                **(given.get("deadline_workdays") or {})}),
+            remind_workdays_before=given.get("remind_workdays_before",
+                                             defaults.remind_workdays_before),
+            hand_opened_workdays=given.get("hand_opened_workdays",
+                                           defaults.hand_opened_workdays))
+
+
+def next_state(state: str, action: str) -> str:
+    """The state ``action`` leads to, or TransitionError (with a Chinese message)."""
+    target = TRANSITIONS.get((state, action))
+    if target is None:
+        raise TransitionError(N_("整改事项当前状态为「%(state)s」，不能执行此操作（%(action)s）",
+                                 state=N_(STATE_LABELS_ZH.get(state, state)), action=action))
+    return target
+
+
+def item_number(year: int, category_code: str, serial: int) -> str:
+    """``YYYY-category-NNN`` (2024-ybzh-001); the serial grows past 999 if it must."""
+    if serial < 1:
+        raise ValueError("serial starts at 1", serial)
+    return f"{year}-{category_code}-{serial:0{NUMBER_DIGITS}d}"
+
+
+def next_serial(year: int, category_code: str, taken: Iterable[str]) -> int:
+    """The next serial for the year and category: one more than the highest taken (a
+    gap left by a deleted draft is not reused, so a number never names two items)."""
+    prefix = f"{year}-{category_code}-"
+    serials = [int(n[len(prefix):]) for n in taken
+               if n.startswith(prefix) and n[len(prefix):].isdigit()]
+    return max(serials, default=0) + 1
+
+
+def deadline(opened_on: date, severity: str | None, calendar: WorkdayCalendar,
+             rules: RectificationRules = RectificationRules()) -> date:
+    """整改时限: the severity's working days after the day the item was opened (an item
+    opened by hand: ``hand_opened_workdays``)."""
+    days = rules.deadline_workdays.get(severity) if severity else rules.hand_opened_workdays
+    if days is None:
+        raise ValueError("unknown severity", severity)
+    return calendar.add_workdays(opened_on, days)
+
+
+def is_overdue(state: str, due_on: date, today: date) -> bool:
+    """Overdue: not closed and past its deadline (the deadline day itself still counts)."""
+    return state != "closed" and today > due_on
+
+
+def check_submission(evidence_count: int, statement: str | None) -> dict[str, list]:
+    """Field errors of a submission (待复核 needs proof): evidence and a statement."""
+    errors: dict[str, list] = {}
+    if evidence_count < 1:
+        errors["evidence"] = [N_("提交复核需要上传整改证明材料")]
+    if not (statement or "").strip():
+        errors["statement"] = [N_("请填写整改完成情况")]
+    return errors
+
+
+def verifier_role(from_bureau: bool) -> str:
+    """Who verifies (销号): a bureau inspector for an item from a bureau finding, the
+    institution's admin for the institution's own item."""
+    return "bureau_inspector" if from_bureau else "institution_admin"
+
+
+def check_verifier(from_bureau: bool, role: str | None, verifier_id: int,
+                   submitter_id: int | None) -> None:
+    """TransitionError unless the verifier has the right role and did not submit it."""
+    if role != verifier_role(from_bureau):
+        raise TransitionError(N_("该整改事项须由%(role)s复核销号",
+                                 role=N_("医保检查员") if from_bureau else N_("机构医保办")))
+    if submitter_id is not None and verifier_id == submitter_id:
+        raise TransitionError(N_("提交人不能复核自己提交的整改事项"))
+
+
+def reminder(state: str, due_on: date, today: date, calendar: WorkdayCalendar,
+             rules: RectificationRules = RectificationRules()) -> str | None:
+    """Which reminder an item needs today: "overdue", "due_soon" (within the last
+    ``remind_workdays_before`` working days before its deadline) or None."""
+    if state == "closed":
+        return None
+    if is_overdue(state, due_on, today):
+        return "overdue"
+    if today <= due_on and calendar.workdays_between(today, due_on) <= rules.remind_workdays_before:
+        return "due_soon"
+    return None
+
+
+def reminder_key(item_id: int, today: date) -> str:
+    """One reminder per item and day, whatever runs the job how often."""
+    return f"rectification:{item_id}:{today.isoformat()}"

@@ -26,12 +26,12 @@ from saas.domain.messages import N_
 STATES: tuple[str, ...] = ("open", "in_progress", "submitted", "closed")
 STATE_LABELS_ZH: Mapping[str, str] = MappingProxyType({
     "open": "待整改", "in_progress": "整改中", "submitted": "待复核", "closed": "已销号"})
-ACTIONS: tuple[str, ...] = ("start", "submit", "close", "return", "reopen")
+ACTIONS: tuple[str, ...] = ("start", "submit", "verify", "return", "reopen")  # contract.md
 TRANSITIONS: Mapping[tuple[str, str], str] = MappingProxyType({
     ("open", "start"): "in_progress",
     ("open", "submit"): "submitted",        # fixed at once: straight to review
     ("in_progress", "submit"): "submitted",
-    ("submitted", "close"): "closed",
+    ("submitted", "verify"): "closed",      # 销号
     ("submitted", "return"): "in_progress",  # 退回, with a reason
     ("closed", "reopen"): "in_progress",     # 整改不力或虚假整改, found on re-check
 })

@@ -16,7 +16,7 @@ CALENDAR = WorkdayCalendar()
 
 EXPECTED = {
     ("open", "start"): "in_progress", ("open", "submit"): "submitted",
-    ("in_progress", "submit"): "submitted", ("submitted", "close"): "closed",
+    ("in_progress", "submit"): "submitted", ("submitted", "verify"): "closed",
     ("submitted", "return"): "in_progress", ("closed", "reopen"): "in_progress",
 }
 

@@ -35,6 +35,7 @@ from saas.models import (
     MeasureEvent,
     Notification,
     PointsEntry,
+    RectificationItem,
     Template,
     User,
 )
@@ -86,6 +87,11 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
         db.session.flush()
         user = db.session.execute(select(User).where(User.institution_id == inst.id)
                                   .order_by(User.id)).scalars().first()
+        item = RectificationItem(institution_id=inst.id, number=f"2026-qt-{inst.id:03d}",
+                                 finding_id=finding.id, source="finding", category="other",
+                                 description=marker, due_date=dt.date(2026, 11, 20),
+                                 status="open")
+        db.session.add(item)
         request = AgreementRequest(institution_id=inst.id, agreement_id=agreement.id,
                                    kind="non_renewal", effective_on=agreement.end,
                                    reason=marker, status="pending")
@@ -94,7 +100,8 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
                               subject_params={}, link=f"/measures/{measure.id}")
         db.session.add(notice)
         db.session.flush()
-        ids = {"notification_id": notice.id, "request_id": request.id, "institution_id": inst.id, "agreement_id": agreement.id,
+        ids = {"notification_id": notice.id, "request_id": request.id, "item_id": item.id,
+               "institution_id": inst.id, "agreement_id": agreement.id,
                "assessment_id": assessment.id, "finding_id": finding.id,
                "evidence_id": evidence.id, "change_id": change.id, "measure_id": measure.id,
                "template_id": agreement.template_id, "user_id": user.id,
@@ -123,8 +130,14 @@ def _make_private(app) -> dict:
                             storage_key=f"missing/{marker}", private=True)
         db.session.add_all([finding, evidence])
         db.session.flush()
+        item = RectificationItem(institution_id=user.institution_id, number="2026-qt-900",
+                                 finding_id=finding.id, source="mock_inspection",
+                                 category="other", description=marker, private=True,
+                                 due_date=dt.date(2026, 11, 20), status="open")
+        db.session.add(item)
+        db.session.flush()
         ids = {"assessment_id": assessment.id, "finding_id": finding.id,
-               "evidence_id": evidence.id, "markers": [marker]}
+               "evidence_id": evidence.id, "item_id": item.id, "markers": [marker]}
         db.session.commit()
     return ids
 
@@ -132,7 +145,7 @@ def _make_private(app) -> dict:
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
            "change_id", "template_id", "user_id", "measure_id", "notification_id",
-           "request_id"}
+           "request_id", "item_id"}
 REGION_OWNED = {"template_id"}  # visible to the whole region: foreign only across regions
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 RESOURCES = ["auth", "me", "institutions", "templates", "agreements", "agreement_requests",
-             "assessments", "evidence", "findings", "measures", "notifications", "users"]
+             "assessments", "evidence", "findings", "measures", "notifications",
+             "rectifications", "users"]
 
 
 def register_api(api) -> None:

@@ -17,6 +17,7 @@ from saas.models.enforcement import (
     MeasureEvent,
     Notification,
     PointsEntry,
+    RectificationItem,
     ReEntryBar,
 )
 
@@ -24,7 +25,7 @@ __all__ = [
     "Agreement", "AgreementRequest", "ApiToken", "Assessment", "AuditEntry", "CalendarDay",
     "Clause", "Evidence", "Finding", "Indicator", "InformationChange", "Institution",
     "Measure", "MeasureEvent", "Measurement", "Notification", "PointsEntry", "ReEntryBar",
-    "Region", "SignInFailure", "Template", "User",
+    "RectificationItem", "Region", "SignInFailure", "Template", "User",
 ]
 
 

@@ -1,5 +1,5 @@
-"""协议处理: the points ledger (记分台账), the measures taken under an agreement, and the
-notifications their steps send."""
+"""协议处理: the points ledger (记分台账), the measures taken under an agreement, the
+notifications their steps send, and the rectification ledger (整改台账)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from saas.extensions import db
 from saas.models.status_guard import StatusGuard
 from saas.timeutil import utcnow
-from tenants.isolation import InstitutionOwned, RegionOwned, ShownOnceNotified
+from tenants.isolation import (
+    InstitutionOwned,
+    InstitutionPrivate,
+    RegionOwned,
+    ShownOnceNotified,
+)
 
 MEASURE_STATUS = StatusGuard("saas.services.measures")
 PROPOSAL_KEY_SQL = text("proposal_key IS NOT NULL")
@@ -189,3 +194,32 @@ class AgreementRequest(InstitutionOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     agreement = relationship("Agreement")
+
+
+class RectificationItem(InstitutionPrivate, db.Model):
+    """整改台账 item: one problem to fix, who fixes it by when, what was done and who
+    verified it (saas.domain.rectification). A mock inspection's item is private to its
+    institution. Overdue is derived from ``due_date``, never stored."""
+
+    __tablename__ = "rectification_items"
+    # the number is unique within the institution: two items opened at once cannot share it
+    __table_args__ = (UniqueConstraint("institution_id", "number"),
+                      Index("ix_rectification_items_region_status", "region_id", "status",
+                            "due_date"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # saas.domain.rectification.SOURCES
+    category: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    measures_to_take: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(String(100))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    finding = relationship("Finding")
+    owner = relationship("User", foreign_keys=[owner_id])

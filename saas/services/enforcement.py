@@ -1,10 +1,10 @@
-"""What follows a finding's decision (协议管理记分制, seed 002 第六篇).
+"""What follows a finding's decision (协议管理记分制, seed 002 第六篇; 整改台账).
 
 A confirmed finding adds its points to the agreement's ledger for the year of the
 decision; the year's total crossing a threshold of the agreement's template proposes its
 measure (约谈, 限期整改, 通报批评, 中止协议), once per line and year; a confirmed fraud
-finding proposes 解除 directly. A confirmed finding dismissed on review takes its points
-back. Runs inside the finding's decision (saas.services.findings.decide).
+finding proposes 解除 directly; every confirmed finding, a mock inspection's too, opens
+its rectification item. A confirmed finding dismissed on review takes its points back. Runs inside the finding's decision (saas.services.findings.decide).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from saas.domain import measures as rules
 from saas.domain.messages import N_
 from saas.extensions import db
 from saas.models import Agreement, Finding, Measure
-from saas.services import agreements, measures, points
+from saas.services import agreements, measures, points, rectifications
 from saas.services.base import find
 from saas.timeutil import local
 
@@ -28,6 +28,7 @@ def finding_decided(finding: Finding, before: str) -> None:
     before the decision)."""
     if finding.status == "confirmed":
         _confirmed(finding)
+        rectifications.open_for_finding(finding)
     elif finding.status == "dismissed" and before == "confirmed":
         points.take_back(finding, "finding_dismissed")
 

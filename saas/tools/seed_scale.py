@@ -281,7 +281,8 @@ def _reset(region_id: int) -> None:
     with transaction():
         db.session.execute(text("DELETE FROM re_entry_bars WHERE region_id = :r"),
                            {"r": region_id})
-        for table in ("evidence", "points_entries", "agreement_requests", "measure_events",
+        for table in ("evidence", "points_entries", "rectification_items",
+                      "agreement_requests", "measure_events",
                       "measures", "findings", "measurements", "assessments",
                       "information_changes", "agreements", "notifications"):
             db.session.execute(text(f"DELETE FROM {table} WHERE region_id = :r"),

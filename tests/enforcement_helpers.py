@@ -43,3 +43,33 @@ def rescind_by_measure(api_as, agreement_id: int, institution_admin: str,
         response = api_as(who).post(f"/measures/{measure}/{step}", json=body)
         assert response.status_code == 200, (step, response.get_json())
     return measure
+
+
+def confirm_at_once(app, finding_ids: list[int], email: str = "admin@a.example") -> list:
+    """Confirm the findings in as many threads, each with its own session, released
+    together (PostgreSQL: real concurrent transactions); returns the errors raised."""
+    import threading
+
+    from conftest import user_by_email
+    from saas.extensions import db
+    from saas.services import findings
+    from tenants.context import acting_as, for_user
+
+    barrier, errors = threading.Barrier(len(finding_ids)), []
+
+    def confirm(finding_id):
+        with app.app_context():
+            with acting_as(for_user(user_by_email(email))):
+                barrier.wait()
+                try:
+                    findings.decide(finding_id, "confirm")
+                except Exception as exc:  # noqa: BLE001 - reported to the test
+                    errors.append(exc)
+            db.session.remove()
+
+    threads = [threading.Thread(target=confirm, args=(i,)) for i in finding_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

@@ -319,12 +319,10 @@ def test_who_may_propose(app, api_as):
 
 # ------------------------------------------------------- concurrent confirmations (PostgreSQL)
 def _confirm_two_at_once(app, api_as, monkeypatch, lock: bool) -> list[str]:
-    import threading
+    from enforcement_helpers import confirm_at_once
 
-    from conftest import user_by_email
-    from saas.services import enforcement, findings
+    from saas.services import enforcement
     from saas.services.base import find
-    from tenants.context import acting_as, for_user
 
     if app.config["BACKEND"] != "postgresql":
         pytest.skip("concurrent transactions are PostgreSQL's")
@@ -332,24 +330,7 @@ def _confirm_two_at_once(app, api_as, monkeypatch, lock: bool) -> list[str]:
         monkeypatch.setattr(enforcement, "find", lambda model, i, for_update=False: find(model, i))
     inspection = create(api_as("a_bureau_inspector"), app, kind="routine", period="2026-05")
     ids = [_finding(api_as("a_bureau_inspector"), inspection["id"]) for _ in range(2)]
-    barrier, errors = threading.Barrier(2), []
-
-    def confirm(finding_id):
-        with app.app_context():
-            with acting_as(for_user(user_by_email("admin@a.example"))):
-                barrier.wait()
-                try:
-                    findings.decide(finding_id, "confirm")
-                except Exception as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
-            db.session.remove()
-
-    threads = [threading.Thread(target=confirm, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert confirm_at_once(app, ids) == []
     with acting(app, "a_bureau_admin"):
         return sorted(db.session.execute(select(Measure.measure)).scalars())
 

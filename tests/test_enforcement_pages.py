@@ -202,3 +202,13 @@ def test_a_confirmed_finding_is_dismissed_on_review_from_the_findings_page(app, 
     ledger = api_as("ah1_admin").get(
         f"/agreements/{agreement_id(app, AH1)}/points").get_json()
     assert ledger["total"] == 0 and len(ledger["events"]) == 2
+
+
+def test_the_pipeline_counts_only_the_callers_scope(app, api_as):
+    from saas.services import measures
+
+    _confirmed_finding(api_as, app)
+    for who, expected in (("a_bureau_admin", 1), ("b_bureau_admin", 0), ("ah2_admin", 0),
+                          ("ah1_admin", 0)):  # ah1: proposed, not notified yet
+        with acting(app, who):
+            assert measures.page()["waiting"]["notify"] == expected, who

@@ -2,19 +2,18 @@
 YYYY-category-NNN within the institution and year, due by severity in working days; a
 mock inspection's item stays the institution's; the list and the item through the API."""
 
-import threading
 from datetime import date
 
 import pytest
+from enforcement_helpers import confirm_at_once
 from sqlalchemy import func, select
 
 from assessment_helpers import create
-from conftest import acting, user_by_email
+from conftest import acting
 from saas.domain.calendar import WorkdayCalendar
 from saas.extensions import db
 from saas.models import RectificationItem
 from saas.timeutil import today_local
-from tenants.context import acting_as, for_user
 
 
 def _finding(api, assessment_id, category="split_admission", severity="general"):
@@ -66,28 +65,10 @@ def test_a_mock_inspections_item_is_the_institutions_own(app, api_as):
 def test_concurrent_confirmations_never_share_a_number(app, api_as):
     if app.config["BACKEND"] != "postgresql":
         pytest.skip("concurrent transactions are PostgreSQL's")
-    from saas.services import findings
 
     inspection = create(api_as("a_bureau_inspector"), app, kind="routine", period="2026-05")
     ids = [_finding(api_as("a_bureau_inspector"), inspection["id"]) for _ in range(3)]
-    barrier, errors = threading.Barrier(3), []
-
-    def confirm(finding_id):
-        with app.app_context():
-            with acting_as(for_user(user_by_email("admin@a.example"))):
-                barrier.wait()
-                try:
-                    findings.decide(finding_id, "confirm")
-                except Exception as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
-            db.session.remove()
-
-    threads = [threading.Thread(target=confirm, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert confirm_at_once(app, ids) == []
     with acting(app, "a_bureau_admin"):
         numbers = db.session.execute(select(RectificationItem.number)).scalars().all()
         assert len(numbers) == 3 == len(set(numbers))

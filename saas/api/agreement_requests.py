@@ -6,9 +6,9 @@ from flask.views import MethodView
 
 from saas.api.common import Day, Int, StrictSchema, Timestamp, resource_blueprint
 from saas.domain.lifecycle import REQUEST_KINDS
+from saas.domain.measures import MAX_MONTHS, MAX_TEXT
 from saas.services import agreement_requests
-from saas.services.agreement_requests import DECISIONS, MAX_TEXT
-from saas.services.measures import MAX_MONTHS
+from saas.services.agreement_requests import DECISIONS
 
 URL = "/agreement-requests"
 blp = resource_blueprint("agreement_requests", __name__, description="机构的中止、解除、不再续签申请")

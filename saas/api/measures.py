@@ -22,10 +22,16 @@ from saas.api.common import (
     paginate,
     resource_blueprint,
 )
-from saas.domain.measures import DECISIONS, MEASURES, STATUSES
+from saas.domain.measures import (
+    DECISIONS,
+    MAX_AMOUNT_FEN,
+    MAX_MONTHS,
+    MAX_TEXT,
+    MEASURES,
+    STATUSES,
+)
 from saas.models import Measure, MeasureEvent
 from saas.services import measures, notices
-from saas.services.measures import MAX_AMOUNT_FEN, MAX_MONTHS, MAX_TEXT
 
 URL = "/measures"
 blp = resource_blueprint("measures", __name__, description="协议处理及其正当程序")

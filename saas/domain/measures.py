@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
 
+from saas.domain import findings as finding_rules
 from saas.domain.calendar import DEFAULT_APPEAL_WORKDAYS, WorkdayCalendar
-from saas.domain.lifecycle import TransitionError
+from saas.domain.lifecycle import DEFAULT_MAX_SUSPENSION_DAYS, TransitionError
 from saas.domain.messages import N_
 
 MEASURES: tuple[str, ...] = (
@@ -36,6 +37,12 @@ SECOND_DECIDER: frozenset[str] = frozenset({"suspension", "rescission", "payment
 WITH_MONTHS: frozenset[str] = frozenset({"suspension", "payment_suspension"})
 WITH_AMOUNT: frozenset[str] = frozenset({"payment_refusal", "clawback", "deposit_deduction",
                                          "contractual_penalty"})
+
+#: A suspension (or payment suspension) lasts whole months, no longer than the 180 days
+#: after which a suspended agreement terminates (令第2号 第四十二条).
+MAX_MONTHS = DEFAULT_MAX_SUSPENSION_DAYS // 30
+MAX_TEXT = finding_rules.MAX_DESCRIPTION  # a basis, statement or reason, as a finding's
+MAX_AMOUNT_FEN = finding_rules.MAX_AMOUNT_FEN  # money in fen: the findings' ceiling
 
 STATUSES: tuple[str, ...] = ("proposed", "notified", "appealed", "decided", "effective",
                              "lifted", "ended", "revoked")

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 
 from saas.domain import lifecycle
+from saas.domain import measures as measure_rules
 from saas.domain.messages import N_, message_of
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
@@ -25,7 +26,7 @@ from saas.services.base import column_snapshot, find, transaction
 from saas.timeutil import today_local, utcnow
 from tenants.context import require
 
-MAX_TEXT = 5000
+MAX_TEXT = measure_rules.MAX_TEXT
 DECISIONS = ("accept", "refuse")
 
 
@@ -119,8 +120,8 @@ def _check(data: RequestInput, agreement: Agreement, effective_on: date | None) 
     if effective_on is None:
         errors["effective_on"] = [N_("请填写申请生效日期")]
     if data.kind == "suspension" and not (isinstance(data.months, int)
-                                          and 1 <= data.months <= measures.MAX_MONTHS):
-        errors["months"] = [N_("月数应为 1 至 %(max)s 之间的整数", max=measures.MAX_MONTHS)]
+                                          and 1 <= data.months <= measure_rules.MAX_MONTHS):
+        errors["months"] = [N_("月数应为 1 至 %(max)s 之间的整数", max=measure_rules.MAX_MONTHS)]
     if not (data.reason or "").strip() or len(data.reason) > MAX_TEXT:
         errors["reason"] = [N_("请填写理由（最多 %(n)s 字）", n=MAX_TEXT)]
     if errors:

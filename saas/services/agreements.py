@@ -97,12 +97,19 @@ def detail(agreement_id: int) -> dict:
         "last_annual_grade": last_annual_grade(agreement.id),
         "filing_workdays": DEFAULT_FILING_WORKDAYS,
         "ledger": points.ledger(agreement.id),
-        "requests": db.session.execute(select(AgreementRequest).where(
-            AgreementRequest.agreement_id == agreement.id)
-            .order_by(AgreementRequest.id.desc())).scalars().all(),
+        "requests": _requests(agreement.id),
         "request_kinds": lifecycle.REQUEST_KINDS,
+        "request_months_ahead": lifecycle.DEFAULT_REQUEST_MONTHS_AHEAD,
         "may_propose": measure_rules.may(ctx.role, "propose", "warning"),
     }
+
+
+def _requests(agreement_id: int) -> list:
+    """The institution's requests on the agreement (imported here: agreement_requests
+    reaches this module through measures)."""
+    from saas.services import agreement_requests
+
+    return db.session.execute(agreement_requests.list_statement(agreement_id)).scalars().all()
 
 
 def successor_of(agreement: Agreement) -> Agreement | None:

@@ -37,9 +37,7 @@ from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
 from tenants.context import require
 
-MAX_TEXT = 5000
-MAX_MONTHS = 6  # a suspension longer than 180 days would terminate the agreement
-MAX_AMOUNT_FEN = 10**14
+MAX_TEXT, MAX_MONTHS, MAX_AMOUNT_FEN = rules.MAX_TEXT, rules.MAX_MONTHS, rules.MAX_AMOUNT_FEN
 
 
 @dataclass
@@ -76,7 +74,8 @@ def get(measure_id: int) -> Measure:
     see yet: NotFound)."""
     measure = db.session.execute(
         select(Measure).where(Measure.id == measure_id)
-        .options(selectinload(Measure.events).selectinload(MeasureEvent.evidence))
+        .options(selectinload(Measure.events).selectinload(MeasureEvent.evidence),
+                 selectinload(Measure.events).selectinload(MeasureEvent.user))
     ).scalar_one_or_none()
     if measure is None:
         raise not_found(Measure, measure_id)
@@ -111,8 +110,10 @@ def page(status=None, measure=None, waiting=None, agreement_id=None, limit: int 
         .limit(limit)).scalars().all()
     counts = dict(db.session.execute(
         select(Measure.status, func.count()).group_by(Measure.status)).all())
-    waits = {step: db.session.execute(select(func.count()).select_from(Measure).where(
-        waiting_condition(step, today))).scalar() for step in WAITING}
+    waiting_counts = db.session.execute(select(*[  # one pass for every waiting step
+        func.count().filter(waiting_condition(step, today)) for step in WAITING])
+        .select_from(Measure)).one()
+    waits = dict(zip(WAITING, waiting_counts, strict=True))
     return {"rows": rows, "counts": counts, "waiting": waits, "today": today,
             "limit": limit}
 

@@ -10,8 +10,6 @@ savepoint.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,8 +52,7 @@ def open_for_finding(finding: Finding) -> RectificationItem:
     agreement = db.session.get(Agreement, assessment.agreement_id)
     settings = rules.RectificationRules.from_settings(agreement.template.settings)
     opened_on = today_local()
-    due = rules.deadline(opened_on, finding.severity,
-                         workday_calendar(opened_on, opened_on + timedelta(days=120)), settings)
+    due = rules.deadline(opened_on, finding.severity, workday_calendar(opened_on), settings)
     year, code = local(finding.decided_at).year, short_code(finding.category)
     serial = rules.next_serial(year, code, _taken(finding.institution_id, f"{year}-{code}-"))
     for attempt in range(NUMBER_ATTEMPTS):

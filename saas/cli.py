@@ -183,6 +183,41 @@ def agreements_expire(today, region_code):
         click.echo(f"region {region_id}: {done}")
 
 
+@click.group("rectifications", cls=AppGroup, help="整改台账 (the rectification ledger).")
+def rectifications_group():
+    pass
+
+
+@rectifications_group.command("remind")
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help="Remind as of this day (default: today, Asia/Shanghai).")
+def rectifications_remind(today):
+    """整改提醒: items due within 3 working days and overdue items remind their person
+    responsible and the institution admins, once per item and day (the daily job)."""
+    from saas.jobs.rectifications import remind_everywhere
+
+    for region_id, result in remind_everywhere(today).items():
+        done = f"{result} items reminded" if isinstance(result, int) else "queued"
+        click.echo(f"region {region_id}: {done}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """rq's cron scheduler: queues the daily jobs (agreements expire, rectification
+    reminders) for `pact worker`."""
+    from saas.jobs import redis_connection
+    from saas.jobs.schedule import cron_scheduler
+
+    conn = redis_connection()
+    if conn is None:
+        click.echo("REDIS_URL is not set: run the daily jobs with `pact agreements expire`"
+                   " and `pact rectifications remind` (cron).", err=True)
+        sys.exit(2)
+    conn.ping()
+    cron_scheduler(conn).start()
+
+
 @click.group("scores", cls=AppGroup, help="平衡计分卡 scores and ranks of a region.")
 def scores_group():
     pass
@@ -341,7 +376,8 @@ def worker():
 
 
 for _command in (db_group, tenants_group, users_group, audit_group, agreements_group,
-                 scores_group, demo, serve, worker, seed_scale):
+                 rectifications_group, scores_group, demo, serve, worker, scheduler,
+                 seed_scale):
     main.add_command(_command)
 
 

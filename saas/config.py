@@ -91,6 +91,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         # Evidence files.
         "EVIDENCE_MAX_MB": _int_env("EVIDENCE_MAX_MB", 20),
+        # a ledger export of more rows than this runs as a job, with its progress shown
+        "EXPORT_INLINE_ROWS": _int_env("EXPORT_INLINE_ROWS", 2000),
         "EVIDENCE_TYPES": ["image/jpeg", "image/png", "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
         # i18n
         "BABEL_DEFAULT_LOCALE": "zh_CN",

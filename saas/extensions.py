@@ -8,6 +8,8 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 from saas.problem import PROBLEM_JSON, ProblemSchema
@@ -15,6 +17,23 @@ from saas.problem import PROBLEM_JSON, ProblemSchema
 
 class Base(DeclarativeBase):
     pass
+
+
+# pysqlite begins a transaction only at the first write, so a SAVEPOINT taken before any
+# write would be the outer transaction, and its RELEASE a commit. SQLAlchemy's documented
+# recipe: the driver begins nothing itself; SQLAlchemy emits BEGIN when it begins.
+@event.listens_for(Engine, "connect")
+def _sqlite_driver_begins_nothing(dbapi_connection, _record) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 class ProblemApi(Api):

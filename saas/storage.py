@@ -32,13 +32,15 @@ class LocalStorage:
             raise ValueError("storage key escapes the storage root")
         return path
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    def put(self, key: str, data: bytes, content_type: str) -> str | None:
+        """Write the file; returns its version (None: a folder keeps one)."""
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         except OSError as exc:
             raise StorageUnavailable(UNAVAILABLE) from exc
+        return None
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
@@ -46,10 +48,14 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, version: str | None = None) -> bytes:
         return self._path(key).read_bytes()
 
-    def url(self, key: str, filename: str, expires: int = 300) -> str | None:
+    def sha256(self, key: str, version: str | None = None) -> str:
+        return hashlib.sha256(self.get(key)).hexdigest()
+
+    def url(self, key: str, filename: str, expires: int = 300,
+            version: str | None = None) -> str | None:
         return None  # served through the app
 
     def check(self) -> str:
@@ -68,11 +74,16 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    def put(self, key: str, data: bytes, content_type: str) -> str | None:
+        """Upload, encrypted at rest (SSE-S3) with S3 checking the SHA-256 on arrival;
+        returns the object's version on a versioned bucket (kept, so the evidence always
+        names the bytes it was uploaded with), else None."""
         with self._answering():
-            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                                   ContentType=content_type,
-                                   ChecksumSHA256=_b64_sha256(data))
+            answer = self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type,
+                ChecksumSHA256=_b64_sha256(data), ServerSideEncryption="AES256")
+        version = answer.get("VersionId")
+        return None if version in (None, "null") else version
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
@@ -100,16 +111,33 @@ class S3Storage:
         except (BotoCoreError, ClientError) as exc:
             raise StorageUnavailable(UNAVAILABLE) from exc
 
-    def get(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+    def _object(self, key: str, version: str | None) -> dict:
+        where = {"Bucket": self.bucket, "Key": self._key(key)}
+        return {**where, "VersionId": version} if version else where
 
-    def url(self, key: str, filename: str, expires: int = 300) -> str | None:
+    def get(self, key: str, version: str | None = None) -> bytes:
+        with self._answering():
+            return self.client.get_object(**self._object(key, version))["Body"].read()
+
+    def sha256(self, key: str, version: str | None = None) -> str:
+        """The stored object's SHA-256 (hex), from the checksum S3 kept at upload; read
+        and hashed when the store keeps none."""
+        import base64
+
+        with self._answering():
+            head = self.client.head_object(**self._object(key, version), ChecksumMode="ENABLED")
+        kept = head.get("ChecksumSHA256")
+        if kept and "-" not in kept:  # a multipart checksum is not the file's own
+            return base64.b64decode(kept).hex()
+        return hashlib.sha256(self.get(key, version)).hexdigest()
+
+    def url(self, key: str, filename: str, expires: int = 300,
+            version: str | None = None) -> str | None:
+        disposition = f"attachment; filename*=UTF-8''{_quote(filename)}"
         return self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": self._key(key),
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(filename)}"},
-            ExpiresIn=expires,
-        )
+            "get_object", Params={**self._object(key, version),
+                                  "ResponseContentDisposition": disposition},
+            ExpiresIn=expires)
 
     def check(self) -> str:
         self.client.head_bucket(Bucket=self.bucket)

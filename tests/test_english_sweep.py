@@ -135,6 +135,15 @@ def demo_like(app, api_as, failing_page):
     api_as("a_bureau_admin").post(f"/findings/{finding['id']}/confirm", json={})
     measure = inspector.get("/measures").get_json()["items"][0]
     inspector.post(f"/measures/{measure['id']}/notify", json={})
+    # its rectification item, assigned, with proof; a large export of the ledger
+    item = admin.get("/rectifications").get_json()["items"][0]
+    with acting(app, "ah1_staff") as staff:
+        staff_id = staff.id
+    admin.patch(f"/rectifications/{item['id']}", json={
+        "owner_id": staff_id, "department": "门诊部", "measures_to_take": "核对收费项目"})
+    inline, app.config["EXPORT_INLINE_ROWS"] = app.config["EXPORT_INLINE_ROWS"], 0
+    export = admin.get("/rectifications/export.xlsx").get_json()
+    app.config["EXPORT_INLINE_ROWS"] = inline
     with acting(app, "ah1_admin") as user:
         institution_id = user.institution_id
     from saas.extensions import db
@@ -147,6 +156,7 @@ def demo_like(app, api_as, failing_page):
     return {"institution_id": [institution_id], "agreement_id": [agreement_id],
             "template_id": template_ids, "evidence_id": [photo["id"]],
             "finding_id": [finding["id"]], "measure_id": [measure["id"]],
+            "item_id": [item["id"]], "export_id": [export["id"]],
             "assessment_id": [self_check["id"], routine["id"], mock_check["id"]]}
 
 
@@ -158,7 +168,7 @@ def _urls(app, ids: dict) -> list[str]:
                 or rule.endpoint == "static":
             continue
         combos = [{}]
-        for arg in rule.arguments:
+        for arg in rule.arguments - set(rule.defaults or {}):  # /export.xlsx: fmt given
             combos = [{**c, arg: v} for c in combos for v in ids[arg]]
         urls += [rule.build(c, append_unknown=False)[1] for c in combos]
     return urls

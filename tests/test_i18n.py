@@ -67,9 +67,10 @@ def test_translations_keep_placeholders(catalog):
 def test_translations_are_english(catalog):
     """A msgstr still holding Chinese was most likely copied, not translated."""
     han = re.compile(r"[\u4e00-\u9fff]")
-    # Sheet names in the workbook format are literal Chinese and must stay so.
+    # Sheet names and headers in the workbook formats are literal Chinese and must stay so.
     allowed = {
-        "Excel 范本格式：工作表「范本」「条款」「指标」，详见 docs/template-workbook.md；可先导出现有范本作为模板修改。"
+        "Excel 范本格式：工作表「范本」「条款」「指标」，详见 docs/template-workbook.md；可先导出现有范本作为模板修改。",
+        "未找到表头：第一个工作表中需要有「问题描述」等列",
     }
     chinese = [m.id for m in _msgids(catalog) if m.id not in allowed and han.search(str(m.string))]
     assert not chinese, f"msgstr still in Chinese: {chinese}"

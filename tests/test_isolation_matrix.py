@@ -28,6 +28,7 @@ from saas.models import (
     Assessment,
     AuditEntry,
     Evidence,
+    ExportFile,
     Finding,
     InformationChange,
     Institution,
@@ -35,6 +36,7 @@ from saas.models import (
     MeasureEvent,
     Notification,
     PointsEntry,
+    RectificationEvent,
     RectificationItem,
     Template,
     User,
@@ -92,6 +94,9 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
                                  description=marker, due_date=dt.date(2026, 11, 20),
                                  status="open")
         db.session.add(item)
+        db.session.flush()
+        db.session.add(RectificationEvent(institution_id=inst.id, item_id=item.id,
+                                          action="open", to_status="open", reason=marker))
         request = AgreementRequest(institution_id=inst.id, agreement_id=agreement.id,
                                    kind="non_renewal", effective_on=agreement.end,
                                    reason=marker, status="pending")
@@ -99,8 +104,12 @@ def _make_foreign(app, owner_user: str, institution_code: str) -> dict:
         notice = Notification(user_id=user.id, kind="measure_notified", subject_msgid=marker,
                               subject_params={}, link=f"/measures/{measure.id}")
         db.session.add(notice)
+        export = ExportFile(user_id=user.id, kind="rectifications", fmt="xlsx", filters={},
+                            status="done", filename=f"{marker}.xlsx",
+                            storage_key=f"missing/{marker}.xlsx")
+        db.session.add(export)
         db.session.flush()
-        ids = {"notification_id": notice.id, "request_id": request.id, "item_id": item.id,
+        ids = {"notification_id": notice.id, "export_id": export.id, "request_id": request.id, "item_id": item.id,
                "institution_id": inst.id, "agreement_id": agreement.id,
                "assessment_id": assessment.id, "finding_id": finding.id,
                "evidence_id": evidence.id, "change_id": change.id, "measure_id": measure.id,
@@ -145,7 +154,7 @@ def _make_private(app) -> dict:
 # How to find another tenant's object for each URL parameter name.
 FOREIGN = {"institution_id", "agreement_id", "assessment_id", "finding_id", "evidence_id",
            "change_id", "template_id", "user_id", "measure_id", "notification_id",
-           "request_id", "item_id"}
+           "request_id", "item_id", "export_id"}
 REGION_OWNED = {"template_id"}  # visible to the whole region: foreign only across regions
 
 
@@ -188,9 +197,11 @@ STRING_ARGS = {"code", "path"}  # /lang/<code>; Dash pages /dashboards/<path>
 def _tenant_args(rule) -> set:
     from werkzeug.routing import IntegerConverter
 
-    strings = {a for a in rule.arguments if not isinstance(rule._converters[a], IntegerConverter)}
+    given = set(rule.defaults or {})  # /rectifications/export.xlsx: fmt is fixed by the rule
+    arguments = set(rule.arguments) - given
+    strings = {a for a in arguments if not isinstance(rule._converters[a], IntegerConverter)}
     assert strings <= STRING_ARGS, f"{rule.rule}: string parameters {strings - STRING_ARGS}"
-    return set(rule.arguments) - strings
+    return arguments - strings
 
 
 def _url(rule, values: dict) -> str:
@@ -232,6 +243,15 @@ VALID_BODIES = {
         "decision": "uphold", "reason": "matrix"}},
     ("POST", "/api/v1/measures/<int:measure_id>/lift"): REASON,
     ("POST", "/api/v1/measures/<int:measure_id>/revoke"): REASON,
+    ("PATCH", "/api/v1/rectifications/<int:item_id>"): {"json": {"department": "matrix"}},
+    ("POST", "/api/v1/rectifications/<int:item_id>/submit"): {"json": {"statement": "matrix"}},
+    ("POST", "/api/v1/rectifications/<int:item_id>/return"): REASON,
+    ("POST", "/api/v1/rectifications/<int:item_id>/reopen"): REASON,
+    ("POST", "/api/v1/rectifications/<int:item_id>/extend"): {"json": {
+        "due_date": "2027-06-30", "reason": "matrix"}},
+    ("POST", "/rectifications/<int:item_id>/submit"): {"data": {"statement": "matrix"}},
+    ("POST", "/rectifications/<int:item_id>/assign"): {"data": {"department": "matrix"}},
+    ("POST", "/rectifications/<int:item_id>/extend"): {"data": {"due_date": "2027-06-30"}},
     ("POST", "/agreements/<int:agreement_id>/actions"): {"data": {"action": "renew"}},
     ("POST", "/agreements/<int:agreement_id>/changes"): {"data": {
         "field": "address", "new_value": "matrix", "changed_on": "2026-10-01"}},
@@ -407,6 +427,15 @@ def _body_writes(target: dict, kind: str) -> list[tuple[str, str, dict]]:
         ("POST", "/api/v1/evidence", {"data": {
             "institution_id": str(target["institution_id"]), "file": (io.BytesIO(png), "a.png")},
             "content_type": "multipart/form-data"}),
+        ("POST", "/api/v1/rectifications", {"json": {
+            "source": "internal_audit", "category": "other", "description": "matrix",
+            "owner_id": target["user_id"], "evidence_ids": [target["evidence_id"]]}}),
+        ("POST", "/api/v1/rectifications", {"json": {
+            "source": "self_inspection", "category": "other", "description": "matrix",
+            "assessment_id": target["assessment_id"]}}),
+        ("POST", "/api/v1/rectifications/bulk", {"json": {
+            "item_ids": [target["item_id"]], "action": "assign",
+            "assign": {"department": "matrix"}}}),
     ]
 
 

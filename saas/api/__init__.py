@@ -6,7 +6,7 @@ import importlib
 
 RESOURCES = ["auth", "me", "institutions", "templates", "agreements", "agreement_requests",
              "assessments", "evidence", "findings", "measures", "notifications",
-             "rectifications", "users"]
+             "rectifications", "exports", "users"]
 
 
 def register_api(api) -> None:

@@ -60,7 +60,7 @@ def missed_by_self_inspection(category: str, indicator_id: int | None,
 
 # ------------------------------------------------------------------ the points ledger
 LEDGER_REASONS: tuple[str, ...] = ("finding_confirmed", "finding_dismissed",
-                                   "measure_revoked")
+                                   "measure_revoked", "rectification_reopened")
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,16 @@ def reversal_entry(original: LedgerEntry, reason: str) -> LedgerEntry:
     if reason not in LEDGER_REASONS or reason == "finding_confirmed":
         raise ValueError("not a reason to take points back", reason)
     return LedgerEntry(original.finding_id, original.year, -original.points, reason)
+
+
+def reopening_entry(original: LedgerEntry, year: int, factor: float) -> LedgerEntry:
+    """整改不力或虚假整改: the line that multiplies a finding's points by ``factor`` (2:
+    doubled) when its rectification is reopened on re-check, in the year of that
+    re-check (a decision of its own, like a confirmation)."""
+    if factor < 1:
+        raise ValueError("a reopening never lowers the points", factor)
+    return LedgerEntry(original.finding_id, year, original.points * (factor - 1),
+                       "rectification_reopened")
 
 
 def year_total(entries, year: int) -> float:

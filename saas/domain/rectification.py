@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from saas.domain import findings as finding_rules
 from saas.domain.calendar import WorkdayCalendar
 from saas.domain.lifecycle import TransitionError
 from saas.domain.messages import N_
@@ -38,8 +39,21 @@ TRANSITIONS: Mapping[tuple[str, str], str] = MappingProxyType({
 #: Where an item comes from: a confirmed finding of the bureau or of a self-inspection, a
 #: mock inspection's finding (the institution's own ledger only), or opened by hand.
 SOURCES: tuple[str, ...] = ("finding", "mock_inspection", "self_inspection", "internal_audit")
+HAND_SOURCES: tuple[str, ...] = ("self_inspection", "internal_audit")  # opened by hand
+SOURCE_LABELS_ZH: Mapping[str, str] = MappingProxyType({
+    "finding": "检查发现", "mock_inspection": "模拟检查", "self_inspection": "自查自纠",
+    "internal_audit": "内部审计"})
 REOPEN_POINTS_FACTOR = 2  # a false or ineffective fix doubles the finding's points
 NUMBER_DIGITS = 3
+MAX_TEXT = finding_rules.MAX_DESCRIPTION  # a statement, measure or reason, as a finding's
+MAX_DEPARTMENT = 100
+#: The item's own fields the institution keeps up to date (assign): not its deadline.
+EDITABLE: tuple[str, ...] = ("measures_to_take", "department", "owner_id")
+#: Who works on an item, and who edits its deadline, besides the verifier's steps.
+WORKERS = frozenset({"institution_admin", "institution_staff"})
+ACTION_LABELS_ZH: Mapping[str, str] = MappingProxyType({
+    "open": "立项", "start": "开始整改", "submit": "提交复核", "verify": "复核销号",
+    "return": "退回", "reopen": "重新整改", "assign": "指派", "extend": "调整时限"})
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ def check_submission(evidence_count: int, statement: str | None) -> dict[str, li
         errors["evidence"] = [N_("提交复核需要上传整改证明材料")]
     if not (statement or "").strip():
         errors["statement"] = [N_("请填写整改完成情况")]
+    else:
+        errors.update(check_text("statement", statement))
     return errors
 
 
@@ -128,6 +144,42 @@ def check_verifier(from_bureau: bool, role: str | None, verifier_id: int,
                                  role=N_("医保检查员") if from_bureau else N_("机构医保办")))
     if submitter_id is not None and verifier_id == submitter_id:
         raise TransitionError(N_("提交人不能复核自己提交的整改事项"))
+
+
+def may(action: str, role: str | None, bureau_verifies: bool) -> bool:
+    """Whether ``role`` may take ``action`` on an item (its tenant checked elsewhere):
+    the institution works on it (start, submit, assign); the verifier checks it (verify,
+    return, reopen) and sets its deadline (extend)."""
+    if action in ("start", "submit", "assign"):
+        return role in WORKERS
+    if action in ("verify", "return", "reopen", "extend"):
+        return role == verifier_role(bureau_verifies)
+    return False
+
+
+def check_extension(due_on: date, new_due: date | None, reason: str | None,
+                    today: date) -> dict[str, list]:
+    """Field errors of a deadline change (调整整改时限): a new day, not in the past, with
+    a reason."""
+    errors: dict[str, list] = {}
+    if new_due is None:
+        errors["due_date"] = [N_("请填写新的整改时限")]
+    elif new_due == due_on:
+        errors["due_date"] = [N_("新的整改时限与原时限相同")]
+    elif new_due < today:
+        errors["due_date"] = [N_("整改时限不能早于今天")]
+    errors.update(check_text("reason", reason, required=True))
+    return errors
+
+
+def check_text(field_name: str, value: str | None, required: bool = False,
+               limit: int = MAX_TEXT) -> dict[str, list]:
+    """A field's error when it is required and blank, or longer than ``limit``."""
+    if required and not (value or "").strip():
+        return {field_name: [N_("此项为必填项")]}
+    if value is not None and len(value) > limit:
+        return {field_name: [N_("不能超过 %(n)s 个字", n=limit)]}
+    return {}
 
 
 def reminder(state: str, due_on: date, today: date, calendar: WorkdayCalendar,

@@ -67,3 +67,12 @@ def carry_over_rescission(origin_region_id: int, credit_code: str, basis: str) -
 
     with _app_context():
         return bars.carry_over(origin_region_id, credit_code, basis)
+
+
+def expire_due_everywhere_today() -> dict:
+    """The scheduler's daily run of :func:`expire_due_everywhere`, for today in
+    Asia/Shanghai (a cron job's arguments are fixed when it is registered)."""
+    from saas.timeutil import today_local
+
+    with _app_context():
+        return expire_due_everywhere(today_local().isoformat())

@@ -13,19 +13,21 @@ from saas.models.core import (
 )
 from saas.models.enforcement import (
     AgreementRequest,
+    ExportFile,
     Measure,
     MeasureEvent,
     Notification,
     PointsEntry,
+    RectificationEvent,
     RectificationItem,
     ReEntryBar,
 )
 
 __all__ = [
     "Agreement", "AgreementRequest", "ApiToken", "Assessment", "AuditEntry", "CalendarDay",
-    "Clause", "Evidence", "Finding", "Indicator", "InformationChange", "Institution",
+    "Clause", "Evidence", "ExportFile", "Finding", "Indicator", "InformationChange", "Institution",
     "Measure", "MeasureEvent", "Measurement", "Notification", "PointsEntry", "ReEntryBar",
-    "RectificationItem", "Region", "SignInFailure", "Template", "User",
+    "RectificationEvent", "RectificationItem", "Region", "SignInFailure", "Template", "User",
 ]
 
 

@@ -99,6 +99,7 @@ class Evidence(InstitutionPrivate, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))
+    storage_version: Mapped[str | None] = mapped_column(String(200))  # S3 VersionId
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What it proves: attached after upload (the API takes evidence_ids).
     measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurements.id"), index=True)
@@ -106,6 +107,10 @@ class Evidence(InstitutionPrivate, db.Model):
     # an appeal's evidence (申诉材料), attached to the appeal step of a measure
     measure_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("measure_events.id", name="fk_evidence_measure_event_id"), index=True)
+    # proof of a rectification (整改证明材料), kept whatever the item goes through
+    rectification_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rectification_items.id", name="fk_evidence_rectification_item_id"),
+        index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -48,7 +48,7 @@ class PointsEntry(InstitutionOwned, db.Model):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
     year: Mapped[int] = mapped_column(Integer)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # confirmation | reversal
+    kind: Mapped[str] = mapped_column(String(16))  # confirmation | reversal | reopening
     reason: Mapped[str] = mapped_column(String(32))  # saas.domain.points.LEDGER_REASONS
     severity: Mapped[str] = mapped_column(String(16))
     factor: Mapped[float] = mapped_column(Float)
@@ -131,8 +131,10 @@ class Notification(RegionOwned, db.Model):
     language of whoever opens it. Services show a user their own notifications only."""
 
     __tablename__ = "notifications"
-    # the list's order (unread first, then newest) read from an index
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read", "id"),)
+    # the list's order (unread first, then newest) read from an index; a keyed message
+    # (a reminder's item and day) reaches each user once, whatever sends it how often
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read", "id"),
+                      UniqueConstraint("user_id", "key", name="uq_notifications_user_id_key"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(32))
@@ -142,6 +144,7 @@ class Notification(RegionOwned, db.Model):
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user = relationship("User")
@@ -209,7 +212,13 @@ class RectificationItem(InstitutionPrivate, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(40))
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    # the assessment it came from: the finding's, or a self-inspection named by hand
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", name="fk_rectification_items_assessment_id"), index=True)
     source: Mapped[str] = mapped_column(String(20))  # saas.domain.rectification.SOURCES
+    # a bureau finding's item is verified by the bureau, the institution's own by its admin
+    bureau_verifies: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=text("false"))
     category: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str | None] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
@@ -218,8 +227,61 @@ class RectificationItem(InstitutionPrivate, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    statement: Mapped[str | None] = mapped_column(Text)  # 完成情况
+    submitted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_rectification_items_submitted_by"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_rectification_items_closed_by"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # 销号日期
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     finding = relationship("Finding")
+    institution = relationship("Institution")
+    assessment = relationship("Assessment")
     owner = relationship("User", foreign_keys=[owner_id])
+    events: Mapped[list[RectificationEvent]] = relationship(
+        back_populates="item", order_by="RectificationEvent.id")
+    evidence = relationship("Evidence", foreign_keys="Evidence.rectification_item_id",
+                            order_by="Evidence.id")
+
+
+class RectificationEvent(InstitutionPrivate, db.Model):
+    """One step of a ledger item (start, submit, verify, return, reopen, assign, extend):
+    who, when, why and what changed; never changed afterwards. Private with its item."""
+
+    __tablename__ = "rectification_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict | None] = mapped_column(JSON)  # field → [before, after]
+    by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    item: Mapped[RectificationItem] = relationship(back_populates="events")
+    user = relationship("User")
+
+
+class ExportFile(RegionOwned, db.Model):
+    """A large export built by a job (导出任务): its progress while it runs, then the
+    file in storage. Services show each user their own exports only."""
+
+    __tablename__ = "export_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # rectifications
+    fmt: Mapped[str] = mapped_column(String(8))  # xlsx | pdf
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # running, done, failed
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+

@@ -18,7 +18,7 @@ from saas.extensions import db
 from saas.models import Agreement, Finding, Measure
 from saas.services import agreements, measures, points, rectifications
 from saas.services.base import find
-from saas.timeutil import local
+from saas.timeutil import local, today_local
 
 FRAUD = "fraud"
 
@@ -63,6 +63,17 @@ def _propose_for_thresholds(agreement: Agreement, finding: Finding, year: int,
             N_("%(year)s 年度记分累计 %(total)s 分，达到 %(points)s 分的处理线", year=year,
                total=format(after, "g"), points=format(line["points"], "g")),
             finding=finding, months=line.get("months"), year=year)
+
+
+def rectification_reopened(finding: Finding, factor: float) -> None:
+    """整改不力或虚假整改: the finding's points doubled this year, and the thresholds that
+    crossing proposes (saas.services.rectifications.reopen)."""
+    agreement = find(Agreement, finding.assessment.agreement_id, for_update=True)
+    year = today_local().year
+    before = points.year_total(agreement.id, year)
+    line = points.add_reopening(finding, factor)
+    if line is not None:
+        _propose_for_thresholds(agreement, finding, year, before, before + line.points)
 
 
 def annual_finalized(assessment) -> None:

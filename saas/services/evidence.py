@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from saas.domain.filetypes import sniff
 from saas.domain.messages import N_
-from saas.errors import DomainError, Invalid
+from saas.errors import Conflict, DomainError, Invalid
 from saas.extensions import db
-from saas.models import Evidence, Institution, MeasureEvent, Measurement
+from saas.models import Evidence, Institution, MeasureEvent, Measurement, RectificationItem
 from saas.services import audit
 from saas.services.base import column_snapshot, find, transaction
 from saas.storage import get_storage
@@ -99,11 +99,13 @@ def store(upload: Upload, institution: Institution) -> Evidence:
     digest = hashlib.sha256(upload.data).hexdigest()
     key = f"evidence/{institution.region_id}/{institution.id}/{digest}"
     storage = get_storage(current_app.config)
+    version = None
     if not storage.exists(key):  # same content, same object: an existing file stays
-        storage.put(key, upload.data, media_type)
+        version = storage.put(key, upload.data, media_type)
         db.session.info.setdefault(_NEW_FILES, []).append((storage, key))
     evidence = Evidence(filename=_clean_name(upload.filename), content_type=media_type,
                         size=len(upload.data), sha256=digest, storage_key=key,
+                        storage_version=version,
                         uploaded_by=require().user_id, institution_id=institution.id,
                         region_id=institution.region_id)
     db.session.add(evidence)
@@ -113,12 +115,15 @@ def store(upload: Upload, institution: Institution) -> Evidence:
 
 
 def attach(evidence: Evidence, owner) -> None:
-    """Make ``evidence`` prove a measurement, a finding or an appeal (a measure's step);
-    the evidence of a private one (a mock inspection's) becomes private with it."""
+    """Make ``evidence`` prove a measurement, a finding, an appeal (a measure's step) or
+    a rectification; the evidence of a private one (a mock inspection's) becomes private
+    with it."""
     if isinstance(owner, Measurement):
         evidence.measurement_id = owner.id
     elif isinstance(owner, MeasureEvent):
         evidence.measure_event_id = owner.id
+    elif isinstance(owner, RectificationItem):
+        evidence.rectification_item_id = owner.id
     else:
         evidence.finding_id = owner.id
     evidence.private = evidence.private or getattr(owner, "private", False)
@@ -127,7 +132,7 @@ def attach(evidence: Evidence, owner) -> None:
 def unattached(evidence: Evidence) -> bool:
     """Whether ``evidence`` proves nothing yet (an upload waiting for its use)."""
     return (evidence.measurement_id is None and evidence.finding_id is None
-            and evidence.measure_event_id is None)
+            and evidence.measure_event_id is None and evidence.rectification_item_id is None)
 
 
 def upload(upload: Upload, institution_id: int | None = None) -> Evidence:
@@ -149,12 +154,21 @@ def for_institution(ids: list[int], institution_id: int) -> tuple[list[Evidence]
     return list(found), [i for i in wanted if i not in present]
 
 
+class Corrupted(Conflict):
+    """The stored file no longer matches the SHA-256 recorded at upload (409)."""
+
+
 def content(evidence_id: int) -> tuple[Evidence, str | None, bytes | None]:
     """(evidence, url, None) with a short-lived presigned link (S3), else
-    (evidence, None, the bytes)."""
+    (evidence, None, the bytes); either only once the stored file's SHA-256 still is the
+    one recorded at upload."""
     evidence = find(Evidence, evidence_id)
     storage = get_storage(current_app.config)
-    url = storage.url(evidence.storage_key, evidence.filename, expires=300)
-    if url:
-        return evidence, url, None
-    return evidence, None, storage.get(evidence.storage_key)
+    key, version = evidence.storage_key, evidence.storage_version
+    url = storage.url(key, evidence.filename, expires=300, version=version)
+    data = None if url else storage.get(key, version)
+    stored = hashlib.sha256(data).hexdigest() if data is not None else storage.sha256(key, version)
+    if stored != evidence.sha256:
+        current_app.logger.error("evidence %s: stored file's SHA-256 differs", evidence.id)
+        raise Corrupted(N_("文件校验失败：存储的文件与上传时的 SHA-256 不一致"))
+    return evidence, url, data

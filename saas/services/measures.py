@@ -28,7 +28,14 @@ from saas.domain.messages import N_, message_of
 from saas.domain.periods import add_months
 from saas.errors import Conflict, Forbidden, Invalid
 from saas.extensions import db
-from saas.models import Agreement, Finding, Institution, Measure, MeasureEvent
+from saas.models import (
+    Agreement,
+    Finding,
+    Institution,
+    Measure,
+    MeasureEvent,
+    RectificationItem,
+)
 from saas.models.enforcement import MEASURE_STATUS
 from saas.services import agreements, audit, bars, notifications, points
 from saas.services import evidence as evidence_service
@@ -383,7 +390,23 @@ def _end_measure(measure: Measure, today: date) -> bool:
         return False  # the agreement ended before the suspension did: terminated instead
     _step(measure, "end", reason=N_("处理期满"), by=None)
     _resume_agreement(measure, N_("中止期满，恢复履行"))
+    if measure.measure == "suspension":
+        _rescind_if_rectification_incomplete(agreement, measure)
     return True
+
+
+def _rescind_if_rectification_incomplete(agreement: Agreement, measure: Measure) -> None:
+    """中止期间未完成整改 (令第2号第四十三条): a suspension that ends with the
+    institution's ledger items still open proposes 解除, once per suspension."""
+    open_items = db.session.execute(select(RectificationItem.number).where(
+        RectificationItem.institution_id == agreement.institution_id,
+        RectificationItem.private.is_(False), RectificationItem.status != "closed")
+        .order_by(RectificationItem.due_date, RectificationItem.id).limit(5)).scalars().all()
+    if open_items:
+        propose_automatically(
+            agreement, "rescission", rules.proposal_key("rectification_incomplete", measure.id),
+            N_("中止期满，整改事项 %(numbers)s 等尚未销号", numbers="、".join(open_items)),
+            article=N_("令第2号第四十三条"), ground="rectification_incomplete")
 
 
 def _due_terminations(today: date) -> list[Agreement]:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from saas.domain.messages import Msg
 from saas.extensions import db
@@ -25,20 +26,42 @@ from saas.timeutil import utcnow
 from tenants.context import require
 
 
-def send(user_ids, kind: str, subject: Msg, link: str | None) -> list[Notification]:
+def send(user_ids, kind: str, subject: Msg, link: str | None,
+         key: str | None = None) -> list[Notification]:
     """Notify each of ``user_ids`` (the acting user left out), inside the caller's
-    transaction; their e-mails are queued once it commits."""
+    transaction; their e-mails are queued once it commits. A ``key`` (a reminder's item
+    and day) reaches each user once: those who have it already are skipped, and the
+    unique (user_id, key) index settles a race in a savepoint."""
     ctx = require()
-    made = [Notification(region_id=ctx.region_id, user_id=uid, kind=kind,
-                         subject_msgid=subject.msgid, subject_params=subject.params,
-                         link=link)
-            for uid in sorted(set(user_ids)) if uid != ctx.user_id]
-    db.session.add_all(made)
+    wanted = sorted(set(user_ids) - {ctx.user_id})
+    if key is not None:
+        wanted = sorted(set(wanted) - set(db.session.execute(select(Notification.user_id).where(
+            Notification.key == key, Notification.user_id.in_(wanted))).scalars()))
+    made = []
+    for uid in wanted:
+        notification = Notification(region_id=ctx.region_id, user_id=uid, kind=kind,
+                                    subject_msgid=subject.msgid,
+                                    subject_params=subject.params, link=link, key=key)
+        if key is None:
+            db.session.add(notification)
+        elif not _added_once(notification):
+            continue
+        made.append(notification)
     db.session.flush()
     if made:
         ids, region_id = [n.id for n in made], ctx.region_id
         after_commit(lambda: _queue_email(region_id, ids))
     return made
+
+
+def _added_once(notification: Notification) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+            db.session.flush()
+    except IntegrityError:  # a concurrent run sent this key to this user first
+        return False
+    return True
 
 
 def users_with_roles(roles, institution_id: int | None = None) -> list[int]:

@@ -53,6 +53,19 @@ def take_back(finding: Finding, reason: str, measure_id: int | None = None) -> P
                   kind="reversal", measure_id=measure_id)
 
 
+def add_reopening(finding: Finding, factor: float) -> PointsEntry | None:
+    """The line that doubles ``finding``'s points when its rectification is reopened
+    (整改不力或虚假整改), in this year; none when it never counted, was taken back, or was
+    doubled already (a finding is doubled once)."""
+    line = _line(finding.id, "confirmation")
+    if line is None or _line(finding.id, "reversal") or _line(finding.id, "reopening"):
+        return None
+    original = rules.LedgerEntry(line.finding_id, line.year, line.points)
+    agreement = db.session.get(Agreement, line.agreement_id)
+    entry = rules.reopening_entry(original, today_local().year, factor)
+    return _write(agreement, finding, entry, line.factor * factor, kind="reopening")
+
+
 def year_total(agreement_id: int, year: int) -> float:
     """The year's points: its lines, reversals included (the domain's year_total, summed
     in SQL over the agreement's (agreement_id, year) index)."""

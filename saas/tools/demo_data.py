@@ -1,7 +1,7 @@
 """Believable history for the demo region: monthly self-inspections (自查) from January
 to last month for every institution, finalized through the same services a clerk uses,
 and one routine inspection (日常检查) with a confirmed finding, whose points propose an
-interview (约谈), notified to the institution. Values are seeded, so every demo
+interview (约谈), notified to the institution, and whose rectification item is assigned. Values are seeded, so every demo
 looks the same; a region that already has assessments is left alone."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.models import Agreement, Assessment, Institution, Measure, User
-from saas.services import assessments, findings, measures, scoring
+from saas.models import Agreement, Assessment, Institution, Measure, RectificationItem, User
+from saas.services import assessments, findings, measures, rectifications, scoring
 from saas.services.evidence import Upload, store
 from tenants.context import acting_as, for_user
 
@@ -91,6 +91,25 @@ def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin:
     if proposed is not None:  # notified: the institution sees it and may appeal
         with acting_as(for_user(inspector)):
             measures.notify(proposed)
+    _ledger(finding.institution_id)
+
+
+def _ledger(institution_id: int) -> None:
+    """整改台账: the confirmed finding's item assigned and started by the 医保办, and one
+    item of its own self-inspection, so "my items" has something on the first visit."""
+    admin, staff = _user(institution_id, "institution_admin"), _user(institution_id,
+                                                                     "institution_staff")
+    if admin is None or staff is None:
+        return
+    with acting_as(for_user(admin)):
+        item = db.session.execute(select(RectificationItem.id)).scalars().first()
+        rectifications.assign(item, {"owner_id": staff.id, "department": "财务科",
+                                     "measures_to_take": "逐项核对检查项目收费，退还重复收费并培训收费员"})
+        rectifications.start(item)
+        rectifications.open_by_hand(rectifications.ItemInput(
+            source="self_inspection", category="uninformed_self_pay", severity="minor",
+            description="自查发现：部分自费药品未签署知情同意书。", department="药剂科",
+            measures_to_take="补签知情同意书，修订自费项目告知流程", owner_id=staff.id))
 
 
 def seed(today: date) -> int:

@@ -25,6 +25,7 @@ from saas.web import (  # noqa: F401
     institutions,
     measures,
     notifications,
+    rectifications,
     templates_pages,
     users,
     workbench,
@@ -46,7 +47,8 @@ def _helpers():
         return [("web.institutions", pgettext("nav", "定点机构")),
                 ("web.templates", pgettext("nav", "协议范本")),
                 ("web.agreements", pgettext("nav", "服务协议")), ("web.assessments", _("考核评估")),
-                ("web.findings", _("检查发现")), ("web.measures", pgettext("nav", "协议处理"))]
+                ("web.findings", _("检查发现")), ("web.measures", pgettext("nav", "协议处理")),
+                ("web.rectifications", pgettext("nav", "整改台账"))]
 
     def unread_notifications():
         from saas.services.notifications import unread_count

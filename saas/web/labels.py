@@ -89,7 +89,17 @@ LABELS = {
     "request_status": {"pending": N_("待审核"), "accepted": N_("已同意"), "refused": N_("未同意")},
     "ownership": {"public": N_("公立"), "private": N_("非公立")},
     "points_reason": {"finding_confirmed": N_("问题确认"), "finding_dismissed": N_("复核驳回"),
-                      "measure_revoked": N_("处理撤销")},
+                      "measure_revoked": N_("处理撤销"),
+                      "rectification_reopened": N_("整改不力或虚假整改")},
+    # the same names as saas.domain.rectification's, spelled here for extraction
+    "rectification_status": {"open": N_("待整改"), "in_progress": N_("整改中"),
+                             "submitted": N_("待复核"), "closed": N_("已销号")},
+    "rectification_action": {"open": N_("立项"), "start": N_("开始整改"), "submit": N_("提交复核"),
+                             "verify": N_("复核销号"), "return": N_("退回"),
+                             "reopen": N_("重新整改"), "assign": N_("指派"),
+                             "extend": N_("调整时限")},
+    "rectification_source": {"finding": N_("检查发现"), "mock_inspection": N_("模拟检查"),
+                             "self_inspection": N_("自查自纠"), "internal_audit": N_("内部审计")},
 }
 
 

@@ -95,3 +95,15 @@ def test_missed_by_the_self_inspection():
     assert not missed("overcharge", None, True, [("overcharge", 7)])
     assert not missed("overcharge", 7, True, [("overcharge", 7)])
     assert missed("overcharge", 7, True, [("overcharge", 8)])  # another indicator's problem
+
+
+def test_a_reopened_rectification_doubles_the_points_in_the_year_of_the_recheck():
+    from saas.domain.points import reopening_entry
+
+    original = LedgerEntry(7, 2026, 5.0)
+    doubled = reopening_entry(original, 2027, 2)
+    assert (doubled.finding_id, doubled.year, doubled.points, doubled.reason) == (
+        7, 2027, 5.0, "rectification_reopened")
+    assert reopening_entry(original, 2026, 1).points == 0
+    with pytest.raises(ValueError):
+        reopening_entry(original, 2026, 0.5)

@@ -128,3 +128,44 @@ def test_reopening_doubles_the_points():
     assert r.REOPEN_POINTS_FACTOR == 2
     assert set(r.SOURCES) >= {"finding", "mock_inspection", "self_inspection",
                               "internal_audit"}
+
+
+@pytest.mark.parametrize("action", ["start", "submit", "assign"])
+@pytest.mark.parametrize("bureau_verifies", [True, False])
+def test_the_institution_works_on_every_item(action, bureau_verifies):
+    for role in ("institution_admin", "institution_staff"):
+        assert r.may(action, role, bureau_verifies)
+    for role in ("bureau_admin", "bureau_inspector", "mock_inspector", None):
+        assert not r.may(action, role, bureau_verifies)
+
+
+@pytest.mark.parametrize("action", ["verify", "return", "reopen", "extend"])
+def test_the_verifier_checks_and_sets_the_deadline(action):
+    assert r.may(action, "bureau_inspector", True)
+    assert not r.may(action, "institution_admin", True)
+    assert not r.may(action, "bureau_admin", True)
+    assert r.may(action, "institution_admin", False)
+    assert not r.may(action, "institution_staff", False)
+    assert not r.may(action, "bureau_inspector", False)
+    assert not r.may("unknown", "institution_admin", False)
+
+
+def test_a_deadline_moves_forward_to_a_new_day_with_a_reason():
+    due, today = date(2026, 12, 10), date(2026, 12, 4)
+    assert r.check_extension(due, date(2026, 12, 20), "需采购设备", today) == {}
+    assert r.check_extension(due, date(2026, 12, 4), "当天", today) == {}
+    assert set(r.check_extension(due, None, "x", today)) == {"due_date"}
+    assert set(r.check_extension(due, due, "x", today)) == {"due_date"}
+    assert set(r.check_extension(due, date(2026, 12, 3), "x", today)) == {"due_date"}
+    assert set(r.check_extension(due, date(2026, 12, 20), " ", today)) == {"reason"}
+    assert set(r.check_extension(due, None, None, today)) == {"due_date", "reason"}
+
+
+def test_texts_are_required_where_asked_and_never_too_long():
+    assert r.check_text("reason", "x", required=True) == {}
+    assert r.check_text("reason", None) == {}
+    assert set(r.check_text("reason", "  ", required=True)) == {"reason"}
+    assert r.check_text("department", "部" * r.MAX_DEPARTMENT, limit=r.MAX_DEPARTMENT) == {}
+    assert set(r.check_text("department", "部" * (r.MAX_DEPARTMENT + 1),
+                            limit=r.MAX_DEPARTMENT)) == {"department"}
+    assert set(r.check_submission(1, "x" * (r.MAX_TEXT + 1))) == {"statement"}

@@ -52,7 +52,8 @@ def test_the_bureau_lands_on_its_workbench_and_each_figure_is_its_list(app, api_
     client = web_as("a_bureau_admin")
     cards = _cards(client)
     assert set(cards) == {"findings_draft", "institutions_red", "institutions_fail",
-                          "institutions_self_missing", "agreements_expiring"}
+                          "institutions_self_missing", "agreements_expiring",
+                          "rectifications_submitted", "rectifications_overdue"}
     assert cards["institutions_red"][0] == 1
     assert cards["agreements_expiring"][0] >= 1
     for key, (count, href) in cards.items():
@@ -81,7 +82,8 @@ def test_the_institution_admin_sees_this_periods_self_inspection_and_its_red_row
     assert "已提交" in html and f"/assessments/{assessment_id}\"" in html
     cards = _cards(client)
     assert cards["red_indicators"] == (1, f"/assessments/{assessment_id}/scorecard")
-    assert set(cards) == {"findings_confirmed", "red_indicators", "self_drafts"}
+    assert set(cards) == {"findings_confirmed", "red_indicators", "self_drafts",
+                          "rectifications_overdue", "rectifications_submitted"}
 
 
 @pytest.mark.parametrize(("who", "key", "kind"), [("ah1_staff", "self_drafts", "self"),
@@ -91,8 +93,41 @@ def test_staff_and_mock_inspectors_see_their_drafts(app, api_as, web_as, who, ke
     create(api_as(creator), app, kind=kind, period="2026-10")
     client = web_as(who)
     cards = _cards(client)
-    assert list(cards) == [key] and cards[key][0] == 1
-    assert _listed(client, cards[key][1]) == 1
+    assert cards[key][0] == 1 and _listed(client, cards[key][1]) == 1
+    expected = {"ah1_staff": {key, "rectifications_mine", "rectifications_mine_overdue"}}
+    assert set(cards) == expected.get(who, {key})
+
+
+def test_the_ledgers_figures_are_its_lists(app, api_as, web_as, monkeypatch):
+    from datetime import date, timedelta
+
+    from test_rectification_steps import _bureau_item, _upload, _user_id
+
+    import saas.services.rectifications
+
+    first, second = _bureau_item(app, api_as), _bureau_item(app, api_as, period="2026-06")
+    for item in (first, second):
+        api_as("ah1_admin").patch(f"/rectifications/{item['id']}",
+                                  json={"owner_id": _user_id(app, "ah1_staff")})
+    staff = api_as("ah1_staff")
+    staff.post(f"/rectifications/{first['id']}/submit",
+               json={"statement": "已整改", "evidence_ids": [_upload(staff)]})
+    later = (date.fromisoformat(first["due_date"]) + timedelta(days=30)).isoformat()
+    api_as("a_bureau_inspector").post(f"/rectifications/{first['id']}/extend",
+                                      json={"due_date": later, "reason": "等待复核"})
+    late = date.fromisoformat(second["due_date"]) + timedelta(days=1)
+    monkeypatch.setattr(saas.services.rectifications, "today_local", lambda: late)
+    for who, wanted in (("ah1_staff", {"rectifications_mine": 2,
+                                       "rectifications_mine_overdue": 1}),
+                        ("ah1_admin", {"rectifications_overdue": 1,
+                                       "rectifications_submitted": 1}),
+                        ("a_bureau_inspector", {"rectifications_overdue": 1,
+                                                "rectifications_submitted": 1})):
+        client = web_as(who)
+        cards = _cards(client)
+        for key, count in wanted.items():
+            assert cards[key][0] == count, (who, key)
+            assert _listed(client, cards[key][1]) == count, (who, key)
 
 
 def test_workbench_in_english(app, web_as):

@@ -16,7 +16,7 @@ from saas.domain.periods import last_closed_month
 from saas.domain.permissions import BUREAU_ROLES
 from saas.extensions import db
 from saas.models import Assessment, Finding
-from saas.services import analytics
+from saas.services import analytics, rectifications
 from saas.services.scoring import RANKED_STATUSES
 from saas.timeutil import today_local
 from tenants.context import require
@@ -34,7 +34,9 @@ def figures(today: date | None = None) -> dict:
     elif role == "mock_inspector":
         items = [_assessments("mock_drafts", kind="mock", status="draft")]
     else:
-        items = [_assessments("self_drafts", kind="self", status="draft")]
+        items = [_rectifications("rectifications_mine", mine="1"),
+                 _rectifications("rectifications_mine_overdue", mine="1", overdue="1"),
+                 _assessments("self_drafts", kind="self", status="draft")]
     own = _own_self_inspection(period) if role == "institution_admin" else None
     return {"period": period, "role": role, "items": items, "self_inspection": own}
 
@@ -53,8 +55,17 @@ def _assessments(key: str, **filters) -> dict:
     return _figure(key, analytics.count(statement), **filters)
 
 
+def _rectifications(key: str, **filters) -> dict:
+    """Ledger items as the ledger counts them (its filters: overdue, status, mine)."""
+    wanted = rectifications.Filters(
+        overdue=True if filters.get("overdue") else None, status=filters.get("status"),
+        mine=bool(filters.get("mine")))
+    return _figure(key, rectifications.count(wanted), **filters)
+
+
 def _bureau(period: str, today: date) -> list[dict]:
-    items = [_findings("draft")]
+    items = [_findings("draft"), _rectifications("rectifications_submitted", status="submitted"),
+             _rectifications("rectifications_overdue", overdue="1")]
     for flag in analytics.ATTENTION_FLAGS:
         found = analytics.institutions_needing_attention(flag, period)
         items.append(_figure(f"institutions_{flag}", analytics.count(found),
@@ -65,7 +76,8 @@ def _bureau(period: str, today: date) -> list[dict]:
 
 
 def _institution_admin(period: str) -> list[dict]:
-    items = [_findings("confirmed")]
+    items = [_findings("confirmed"), _rectifications("rectifications_overdue", overdue="1"),
+             _rectifications("rectifications_submitted", status="submitted")]
     latest = db.session.execute(
         select(Assessment.id).where(Assessment.kind == "self",
                                     Assessment.status.in_(RANKED_STATUSES))

@@ -3,7 +3,7 @@
 from flask import render_template, request
 
 from saas.domain.periods import PeriodError, parse_period
-from saas.services import analytics, institutions, measures
+from saas.services import analytics, institutions, measures, rectifications
 from saas.web import web
 
 PAGE_SIZE = 50
@@ -35,5 +35,8 @@ def institution_list():
 @web.get("/institutions/<int:institution_id>")
 def institution(institution_id):
     found = institutions.detail(institution_id)
+    ledger = rectifications.counts_by_status(
+        rectifications.Filters(institution_id=institution_id))
     return render_template("institutions/detail.html", inst=found["institution"],
-                           row=found["row"], money=measures.money(institution_id))
+                           row=found["row"], money=measures.money(institution_id),
+                           ledger=ledger)

@@ -19,6 +19,10 @@ FIGURES = {
                                 months=DEFAULT_RENEWAL_MONTHS_BEFORE), "web.agreements", "info"),
     "red_indicators": (_l("最近一次自查的红色指标"), "web.scorecard", "danger"),
     "self_drafts": (_l("未提交的自查（草稿）"), "web.assessments", "warning"),
+    "rectifications_overdue": (_l("已逾期的整改事项"), "web.rectifications", "danger"),
+    "rectifications_submitted": (_l("待复核的整改事项"), "web.rectifications", "warning"),
+    "rectifications_mine": (_l("我负责的整改事项"), "web.rectifications", "info"),
+    "rectifications_mine_overdue": (_l("我负责的已逾期整改事项"), "web.rectifications", "danger"),
     "mock_drafts": (_l("进行中的模拟检查"), "web.assessments", "info"),
 }
 

@@ -166,7 +166,8 @@ def test_a_bearer_request_costs_two_round_trips_before_its_own(app, api_as, who)
 
 PAGES = ["/institutions", "/assessments", "/agreements", "/api/v1/institutions",
          "/api/v1/assessments", "/api/v1/agreements", "/api/v1/me",
-         "/api/v1/assessments/{id}/scorecard", "/assessments/{id}/scorecard"]
+         "/api/v1/assessments/{id}/scorecard", "/assessments/{id}/scorecard",
+         "/rectifications", "/api/v1/rectifications", "/measures", "/api/v1/measures"]
 
 
 def _scale_region(app, n: int, code: str):

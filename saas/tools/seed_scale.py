@@ -19,6 +19,12 @@ it bulk-loads, with PostgreSQL ``COPY`` (SQLite: ``executemany``):
   each institution has a quality level that makes green / yellow / red more or less
   likely; a few values are missing or not applicable.
 
+* enforcement for a share of institutions (``ENFORCED_SHARE``): a finalized routine
+  inspection (日常检查) in the last month with 1–3 confirmed findings, their points
+  lines, the measures the year's points propose (as the thresholds of the template say),
+  each with its steps, and one rectification item per finding, in every state, some
+  overdue: what the dashboards and the ledger show at province scale.
+
 Measurements hold values only (scores are computed when read); unless ``score=False``
 the assessments' totals and grades are then computed by
 :func:`saas.services.bulk_scoring.recompute_region`. Bulk rows are synthetic seed data:
@@ -243,15 +249,23 @@ def seed_scale(institutions: int, months: int, region_code: str = DEFAULT_REGION
         n_measurements = loader.load_measurements(
             _measurement_batches(rng, assessments, agreements, templates, quality, region_id))
         timings["measurements"] = time.perf_counter() - t
+        t = time.perf_counter()
+        enforced = _enforcement_rows(rng, agreements, templates, months, region_id)
+        for table in ENFORCEMENT_TABLES:  # parents first: their ids are known when loaded
+            loader.load(table, [_with_parent_ids(row) for row in enforced[table]])
+        timings["enforcement"] = time.perf_counter() - t
         report.counts = {"institutions": len(insts), "agreements": len(agreements),
-                         "assessments": len(assessments), "measurements": n_measurements}
+                         "assessments": len(assessments) + len(enforced["assessments"]),
+                         "measurements": n_measurements,
+                         **{t: len(enforced[t]) for t in ENFORCEMENT_TABLES[1:]}}
         audit.record("seed_scale.loaded", region, object_type="Region",
                      after={**report.counts, "months": months, "seed": seed,
                             "indicators": indicators}, actor="seed-scale")
         t = time.perf_counter()
     timings["commit"] = time.perf_counter() - t
     say(f"{n_measurements} measurements loaded")
-    analyze(("institutions", "agreements", "assessments", "measurements"))
+    analyze(("institutions", "agreements", "assessments", "measurements",
+             *ENFORCEMENT_TABLES[1:]))
     if score:
         from saas.services.bulk_scoring import recompute_region
 
@@ -281,8 +295,8 @@ def _reset(region_id: int) -> None:
     with transaction():
         db.session.execute(text("DELETE FROM re_entry_bars WHERE region_id = :r"),
                            {"r": region_id})
-        for table in ("evidence", "points_entries", "rectification_items",
-                      "agreement_requests", "measure_events",
+        for table in ("export_files", "evidence", "points_entries", "rectification_events",
+                      "rectification_items", "agreement_requests", "measure_events",
                       "measures", "findings", "measurements", "assessments",
                       "information_changes", "agreements", "notifications"):
             db.session.execute(text(f"DELETE FROM {table} WHERE region_id = :r"),
@@ -411,6 +425,122 @@ def _measurement_batches(rng: random.Random, assessments: list[dict], agreements
         yield rows
 
 
+# ---------------------------------------------------------------------- enforcement
+
+ENFORCED_SHARE = 0.12  # institutions with a routine inspection and its consequences
+ENFORCEMENT_TABLES = ("assessments", "findings", "points_entries", "measures",
+                      "measure_events", "rectification_items")
+SEVERITY_MIX = (("minor", 0.35), ("general", 0.4), ("serious", 0.2), ("fraud", 0.05))
+ITEM_STATES = (("open", 0.3), ("in_progress", 0.25), ("submitted", 0.15), ("closed", 0.3))
+
+
+def _enforcement_rows(rng: random.Random, agreements: list[dict], templates: dict,
+                      months: int, region_id: int) -> dict[str, list[dict]]:
+    """Rows of every enforcement table for ENFORCED_SHARE of the agreements, parents
+    before children (the loaders give ids in order; children point at them by position)."""
+    from saas.domain import measures as measure_rules
+    from saas.domain.findings import CATEGORY_CODES, short_code
+    from saas.domain.points import PointsRules
+
+    out: dict[str, list[dict]] = {t: [] for t in ENFORCEMENT_TABLES}
+    end = date(YEAR, months, calendar.monthrange(YEAR, months)[1])
+    decided = datetime.combine(end, datetime.min.time()) + timedelta(days=10, hours=2)
+    chosen = [ag for ag in agreements if rng.random() < ENFORCED_SHARE] or agreements[:1]
+    for ag in chosen:
+        settings = templates[ag["_kind"]][0].settings or {}
+        inspection = _row(region_id, ag, kind="routine", period=f"{YEAR}-{months:02d}",
+                          period_start=end.replace(day=1), period_end=end, status="finalized",
+                          agreement_id=ag["id"], created_by=None, submitted_at=decided,
+                          finalized_at=decided, total=None, grade=None, created_at=decided)
+        out["assessments"].append(inspection)
+        found = [_finding(rng, region_id, ag, inspection, decided, CATEGORY_CODES)
+                 for _ in range(rng.randint(1, 3))]
+        out["findings"] += found
+        points = PointsRules.from_settings(settings)
+        lines = [_row(region_id, ag, agreement_id=ag["id"], year=YEAR, _finding=f,
+                      kind="confirmation", reason="finding_confirmed", severity=f["severity"],
+                      factor=1.0, points=points.points(f["severity"], False),
+                      measure_id=None, created_by=None, created_at=decided) for f in found]
+        out["points_entries"] += lines
+        total = sum(line["points"] for line in lines)
+        proposals = [(t["measure"], t.get("months"), f"{t['points']:g}")
+                     for t in measure_rules.crossed_thresholds(
+                         settings.get("thresholds") or [], 0, total, [])]
+        for measure, months_, points_line in proposals:
+            _measure(rng, out, region_id, ag, measure, months_, decided,
+                     measure_rules.proposal_key("points", YEAR, points_line),
+                     f"{YEAR} 年度记分累计 {total:g} 分，达到 {points_line} 分的处理线")
+        serials: dict[str, int] = {}
+        for f in found:
+            code = short_code(f["category"])
+            serials[code] = serials.get(code, 0) + 1
+            out["rectification_items"].append(
+                _item(rng, region_id, ag, inspection, f, decided, code, serials[code]))
+    return out
+
+
+PARENTS = {"_assessment": "assessment_id", "_finding": "finding_id", "_measure": "measure_id"}
+
+
+def _with_parent_ids(row: dict) -> dict:
+    """The row, in place, with its parents' ids (``_finding`` → ``finding_id``), once they
+    are loaded (the loader writes each row's own id into it)."""
+    for ref, column in PARENTS.items():
+        if ref in row:
+            row[column] = row.pop(ref)["id"]
+    return row
+
+
+def _row(region_id: int, ag: dict, **values) -> dict:
+    return {"region_id": region_id, "institution_id": ag["institution_id"], **values}
+
+
+def _finding(rng, region_id, ag, inspection, decided, categories) -> dict:
+    severity = rng.choices([s for s, _w in SEVERITY_MIX], [w for _s, w in SEVERITY_MIX])[0]
+    return _row(region_id, ag, _assessment=inspection, clause_id=None, indicator_id=None,
+                category=rng.choice(categories), severity=severity, self_reported=False,
+                amount_fen=rng.randrange(0, 500_000, 100), description="抽查病历发现的问题（合成）",
+                location=None, status="confirmed", found_by=None, decided_by=None,
+                decided_at=decided, dismiss_reason=None, created_at=decided, private=False)
+
+
+def _measure(rng, out, region_id, ag, measure, months, decided, key, basis) -> None:
+    """One proposed measure; an interview is often notified already (with its step)."""
+    notified = measure == "interview" and rng.random() < 0.6
+    row = _row(region_id, ag, agreement_id=ag["id"], measure=measure,
+               status="notified" if notified else "proposed", months=months, amount_fen=None,
+               basis=basis, clause_number=None, article=None, finding_id=None, ground=None,
+               proposal_key=key, year=YEAR, proposed_by=None, decided_by=None,
+               appeal_until=(decided + timedelta(days=14)).date() if notified else None,
+               effective_on=None, ends_on=None, created_at=decided, updated_at=decided,
+               notified_at=decided if notified else None)
+    out["measures"].append(row)
+    steps = [("propose", None, "proposed")] + ([("notify", "proposed", "notified")]
+                                               if notified else [])
+    for action, before, after in steps:
+        out["measure_events"].append(_row(
+            region_id, ag, _measure=row, action=action, from_status=before, to_status=after,
+            decision=None, reason=basis if action == "propose" else None, by=None,
+            at=decided, notified_at=row["notified_at"]))
+
+
+def _item(rng, region_id, ag, inspection, finding, decided, code, serial) -> dict:
+    status = rng.choices([s for s, _w in ITEM_STATES], [w for _s, w in ITEM_STATES])[0]
+    due = decided.date() + timedelta(days={"minor": 14, "general": 28}.get(
+        finding["severity"], 42))
+    done = decided + timedelta(days=rng.randint(5, 40))
+    return _row(region_id, ag, number=f"{YEAR}-{code}-{serial:03d}", _finding=finding,
+                _assessment=inspection, source="finding", bureau_verifies=True,
+                category=finding["category"], severity=finding["severity"],
+                description=finding["description"], measures_to_take=None,
+                department=rng.choice(("医务科", "财务科", "医保办", "药剂科", "护理部")),
+                owner_id=None, due_date=due, status=status,
+                statement="已整改（合成）" if status in ("submitted", "closed") else None,
+                submitted_by=None, submitted_at=done if status in ("submitted", "closed") else None,
+                closed_by=None, closed_at=done if status == "closed" else None,
+                created_by=None, created_at=decided, private=False)
+
+
 # --------------------------------------------------------------------------- loaders
 
 COLUMNS = {
@@ -423,6 +553,11 @@ COLUMNS = {
                     "period_start", "period_end", "status", "created_by", "submitted_at",
                     "finalized_at", "total", "grade", "created_at"),
 }
+def _model_columns(table: str) -> tuple[str, ...]:
+    return tuple(c.name for c in db.Model.metadata.tables[table].columns)
+
+
+COLUMNS.update({t: _model_columns(t) for t in ENFORCEMENT_TABLES[1:]})
 MEASUREMENT_COLUMNS = ("region_id", "institution_id", "assessment_id", "indicator_id", "value",
                        "not_applicable", "updated_at")
 
@@ -459,6 +594,8 @@ class _PgLoader:
         self.conn.exec_driver_sql(f"TRUNCATE {stage}")
 
     def load(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
         for row, new_id in zip(rows, self._reserve(table, len(rows)), strict=True):
             row["id"] = new_id
         columns = COLUMNS[table]
@@ -495,6 +632,8 @@ class _SqliteLoader:
         self.conn = db.session.connection()
 
     def load(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
         start = (self.conn.execute(text(f"SELECT max(id) FROM {table}")).scalar() or 0) + 1
         for i, row in enumerate(rows):
             row["id"] = start + i

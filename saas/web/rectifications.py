@@ -52,8 +52,8 @@ def filters_from(args) -> tuple[rectifications.Filters, dict]:
 def ledger():
     filters, given = filters_from(request.args)
     ctx = require()
-    page = page_of(rectifications.list_statement(filters), size=PAGE_SIZE,
-                   after=request.args.get("after"))
+    page = page_of(rectifications.list_statement(filters).options(*rectifications.WITH_PARTS),
+                   size=PAGE_SIZE, after=request.args.get("after"))
     mine = []
     if not given and ctx.institution_id is not None:  # 我的整改 first, on the plain ledger
         mine = rectifications.rows(rectifications.Filters(mine=True, overdue=None), limit=20)

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from saas import config as config_module
 from saas.extensions import api as rest_api
-from saas.extensions import babel, csrf, db, login_manager, migrate
+from saas.extensions import babel, cache, csrf, db, login_manager, migrate
 from saas.headers import add_security_headers
 from tenants.context import for_user, reset_context, set_context
 
@@ -58,6 +58,12 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     rest_api.init_app(app)
+    redis_url = app.config.get("REDIS_URL")
+    cache.init_app(app, config={  # Redis shared by every worker when configured
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url or None, "CACHE_KEY_PREFIX": "pact:",
+        "CACHE_DEFAULT_TIMEOUT": app.config.get("DASHBOARD_CACHE_SECONDS", 300)})
+    from saas.services import dash_cache  # noqa: F401  (its listeners retire stale figures)
 
 
 def _register_blueprints(app: Flask) -> None:

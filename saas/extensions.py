@@ -3,6 +3,7 @@
 import http
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -65,4 +66,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+cache = Cache()  # the dashboards' figures (saas.services.dash_cache)
 api = ProblemApi()

@@ -63,7 +63,8 @@ REGION_KEYS = (("code", "name"), ("bureau",))
 USER_KEYS = (("email", "role"), ("name", "password"))
 INCLUDE_KEYS = (("file",), ())
 INSTITUTION_KEYS = (("code", "name", "kind"),
-                    ("level", "credit_code", "address", "users", "agreement", "ownership",
+                    ("level", "credit_code", "address", "district", "users", "agreement",
+                     "ownership",
                      "legal_representative", "legal_representative_id", "main_officer",
                      "main_officer_id"))
 OWNERSHIPS = {"public": "公立", "private": "非公立"}
@@ -594,7 +595,7 @@ def _people(inst: Mapping, path: str, c) -> dict:
         c.add(_join(path, "ownership"), f"机构性质 '{ownership}' 不正确（应为 public 公立 / "
                                         "private 非公立）")
         ownership = None
-    out = {"ownership": ownership}
+    out = {"ownership": ownership, "district": c.text(inst, "district", path, "所属区县/街道")}
     for key, label in (("legal_representative", "法定代表人"), ("main_officer", "主要负责人")):
         out[key] = c.text(inst, key, path, label)
         number = c.text(inst, f"{key}_id", path, f"{label}身份证号码")

@@ -448,8 +448,15 @@ def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
 
     with app.app_context():
         report = seed_scale(12, 2, "339901", seed=4, echo=lambda _m: None)
-        assert report.counts == {"institutions": 12, "agreements": 12, "assessments": 24,
-                                 "measurements": 24 * 30}
+        counts = report.counts
+        assert {k: counts[k] for k in ("institutions", "agreements", "assessments",
+                                       "measurements")} == {
+            "institutions": 12, "agreements": 12, "assessments": 24, "measurements": 24 * 30}
+        # enforcement for a share: a finding per item and per points line, every measure
+        # with its steps
+        assert counts["inspections"] >= 1 and counts["findings"] >= counts["inspections"]
+        assert counts["rectification_items"] == counts["findings"] == counts["points_entries"]
+        assert counts["measure_events"] >= counts["measures"]
         assert report.recompute["assessments_updated"] == 24
         with pytest.raises(SeedRefused):
             seed_scale(12, 2, "339901")
@@ -459,7 +466,7 @@ def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
         email = db.session.execute(select(User.email).join(Region).where(
             Region.code == "339901")).scalar_one()
         db.session.remove()
-    assert _check_region(app, email) == 6
+    assert _check_region(app, email) == 6 + again.counts["inspections"]
     if app.config["BACKEND"] == "sqlite":
         with app.app_context(), pytest.raises(SeedRefused, match="PostgreSQL"):
             seed_scale(201, 1, "339902")

@@ -39,7 +39,8 @@ class Institution(InstitutionRoot, db.Model):
     """定点医药机构: the tenant."""
 
     __tablename__ = "institutions"
-    __table_args__ = (UniqueConstraint("region_id", "code"),)
+    __table_args__ = (UniqueConstraint("region_id", "code"),
+                      Index("ix_institutions_region_district", "region_id", "district"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
@@ -47,6 +48,7 @@ class Institution(InstitutionRoot, db.Model):
     level: Mapped[str | None] = mapped_column(String(16))
     credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码
     address: Mapped[str | None] = mapped_column(String(300))
+    district: Mapped[str | None] = mapped_column(String(50))  # 区县/街道: the dashboards' filter
     legal_representative: Mapped[str | None] = mapped_column(String(100))
     # 公立 "public" or 非公立 "private": a public institution may not ask to suspend or end
     ownership: Mapped[str | None] = mapped_column(String(16))

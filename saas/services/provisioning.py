@@ -25,7 +25,7 @@ from tenants.context import TenantContext, acting_as
 from tenants.spec import load_spec
 
 DEMO_SPEC = Path(__file__).resolve().parent.parent.parent / "tenants" / "specs" / "demo.yaml"
-INSTITUTION_FIELDS = ("name", "kind", "level", "credit_code", "address", "ownership",
+INSTITUTION_FIELDS = ("name", "kind", "level", "credit_code", "address", "district", "ownership",
                       "legal_representative", "legal_representative_id", "main_officer",
                       "main_officer_id")
 

@@ -79,6 +79,7 @@ def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin:
     rng = random.Random(f"pact-demo-routine-{code}")
     with acting_as(for_user(inspector)):
         assessment = assessments.create(agreement_id, "routine", period)
+        institution_id = assessment.institution_id
         _fill(assessment, rng, 0.2)
         finding = findings.create(findings.FindingInput(
             assessment_id=assessment.id, category="duplicate_charge", severity="general",
@@ -91,7 +92,7 @@ def _routine_inspection(code: str, agreement_id: int, period: str, bureau_admin:
     if proposed is not None:  # notified: the institution sees it and may appeal
         with acting_as(for_user(inspector)):
             measures.notify(proposed)
-    _ledger(finding.institution_id)
+    _ledger(institution_id)
 
 
 def _ledger(institution_id: int) -> None:

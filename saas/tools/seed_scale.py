@@ -255,8 +255,8 @@ def seed_scale(institutions: int, months: int, region_code: str = DEFAULT_REGION
             loader.load(table, [_with_parent_ids(row) for row in enforced[table]])
         timings["enforcement"] = time.perf_counter() - t
         report.counts = {"institutions": len(insts), "agreements": len(agreements),
-                         "assessments": len(assessments) + len(enforced["assessments"]),
-                         "measurements": n_measurements,
+                         "assessments": len(assessments), "measurements": n_measurements,
+                         "inspections": len(enforced["assessments"]),
                          **{t: len(enforced[t]) for t in ENFORCEMENT_TABLES[1:]}}
         audit.record("seed_scale.loaded", region, object_type="Region",
                      after={**report.counts, "months": months, "seed": seed,
@@ -325,7 +325,7 @@ def _institution_rows(rng: random.Random, n: int, region_id: int) -> list[dict]:
         rows.append({
             "region_id": region_id, "code": f"S{i:06d}",
             "name": f"{place}第{i:05d}号{KIND_NAMES[kind]}（合成）", "kind": kind,
-            "level": level, "credit_code": None, "address": None,
+            "level": level, "credit_code": None, "address": None, "district": f"{place}区",
             "legal_representative": None, "created_at": now, "updated_at": now,
             # quality of the institution's data: more green, fewer red (not stored)
             "_quality": rng.betavariate(5, 2),
@@ -545,7 +545,8 @@ def _item(rng, region_id, ag, inspection, finding, decided, code, serial) -> dic
 
 COLUMNS = {
     "institutions": ("id", "region_id", "code", "name", "kind", "level", "credit_code",
-                     "address", "legal_representative", "created_at", "updated_at"),
+                     "address", "district", "legal_representative", "created_at",
+                     "updated_at"),
     "agreements": ("id", "region_id", "institution_id", "template_id", "number", "start",
                    "end", "status", "signed_at", "predecessor_id", "suspensions",
                    "suspended_at", "status_reason", "created_at"),

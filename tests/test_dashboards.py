@@ -1,0 +1,146 @@
+"""The dashboards' figures (saas.services.dashboards): scoped by the tenant, mock
+inspections out, the grid one page at a time in SQL, the drill-down, the filters, and the
+cache retired when the data changes."""
+
+import pytest
+from test_analytics import scored  # noqa: F401 (fixture)
+from test_rectification_steps import _bureau_item
+
+from assessment_helpers import AH1, create
+from conftest import acting
+from saas.services import dashboards
+from saas.timeutil import today_local
+
+VIEW = dashboards.View("2026-05")
+NOW = dashboards.View(today_local().strftime("%Y-%m"))  # the findings of this year so far
+
+
+def _ids(app, who="a_bureau_admin"):
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.models import Institution
+
+    with acting(app, who):
+        return {i.code: i.id for i in db.session.execute(select(Institution)).scalars()}
+
+
+def test_the_overview_counts_the_region_and_an_institution_itself(app, scored):  # noqa: F811
+    with acting(app, "a_bureau_admin"):
+        region = dashboards.overview(VIEW)
+    assert region["institutions"] == 3
+    assert region["grades"] == {"excellent": 1, "pass": 1, None: 1}  # the mock never counts
+    with acting(app, "ah1_admin"):
+        own = dashboards.overview(VIEW)
+    assert own["institutions"] == 1 and own["grades"] == {"excellent": 1, None: 0}
+    with acting(app, "b_bureau_admin"):
+        assert dashboards.overview(VIEW)["institutions"] == 1
+
+
+def test_the_view_filters_by_kind_and_falls_back_on_nonsense(app, scored):  # noqa: F811
+    with acting(app, "a_bureau_admin"):
+        assert dashboards.overview(dashboards.View("2026-05", kind="pharmacy"))[
+            "institutions"] == 1
+        assert dashboards.overview(dashboards.View("2026-05", district="无此街道"))[
+            "institutions"] == 0
+        view = dashboards.View.of({"period": "2026-13", "kind": "bank", "level": "x" * 99})
+    assert view.kind is None and len(view.level) == 16 and len(view.period) == 7
+
+
+def test_the_grid_sorts_in_sql_and_pages(app, scored):  # noqa: F811
+    with acting(app, "a_bureau_admin"):
+        page = dashboards.grid_page(VIEW, "score", True, 0, 2)
+        rest = dashboards.grid_page(VIEW, "score", True, 2, 4)
+        by_name = dashboards.grid_page(VIEW, "name", False, 0, 10)
+    assert page["total"] == 3 and [r["score"] for r in page["rows"]] == [100, 80]
+    assert [r["score"] for r in rest["rows"]] == [None]  # never scored: last
+    assert page["rows"][0]["colour"] == "green" and page["rows"][0]["grade"] == "excellent"
+    assert page["rows"][1]["colour"] == "red"  # 0.6 > the 0.5 target
+    names = [r["name"] for r in by_name["rows"]]
+    assert names == sorted(names)
+
+
+def test_the_grid_shows_points_items_and_the_latest_measure(app, api_as):
+    item = _bureau_item(app, api_as)
+    with acting(app, "a_bureau_admin"):
+        rows = {r["id"]: r for r in dashboards.grid_page(VIEW, "open_items", True)["rows"]}
+    row = rows[item["institution_id"]]
+    assert row["open_items"] == 1 and row["overdue_items"] == 0 and row["points"] == 5
+    assert row["measure"] == {"measure": "interview", "status": "proposed"}
+    assert row["agreement_status"] == "active"
+
+
+def test_cached_figures_are_retired_when_the_data_changes(app, api_as):
+    with acting(app, "a_bureau_admin"):
+        before = dashboards.overview(VIEW)["open_items"]
+    _bureau_item(app, api_as)
+    with acting(app, "a_bureau_admin"):
+        assert dashboards.overview(VIEW)["open_items"] == before + 1
+
+
+def test_a_mock_inspections_item_is_not_the_bureaus(app, api_as):
+    rehearsal = create(api_as("ah1_mock"), app, kind="mock", period="2026-05")
+    finding = api_as("ah1_mock").post("/findings", json={
+        "assessment_id": rehearsal["id"], "category": "split_admission", "severity": "minor",
+        "description": "模拟检查"}).get_json()["id"]
+    api_as("ah1_admin").post(f"/findings/{finding}/confirm", json={})
+    with acting(app, "a_bureau_admin"):
+        assert dashboards.overview(VIEW)["open_items"] == 0
+        assert dashboards.rectification(VIEW)["states"]["open"] == 0
+        assert dashboards.findings(NOW)["rows"] == []
+    with acting(app, "ah1_admin"):
+        assert dashboards.overview(VIEW)["open_items"] == 1
+        assert dashboards.findings(NOW)["rows"][0]["count"] == 1
+
+
+def test_the_drill_down_and_its_scope(app, scored):  # noqa: F811
+    ids = _ids(app)
+    with acting(app, "a_bureau_admin"):
+        card = dashboards.institution(ids["AH1"], VIEW)
+    assert card["score"] == 100 and set(card["radar"]) == {"financial", "patient",
+                                                           "process", "learning"}
+    assert card["heatmap"]["periods"] == ["2026-03"]  # the mock of 2026-04 is not there
+    codes = [code for code, _name in card["heatmap"]["indicators"]]
+    assert card["heatmap"]["colours"][codes.index("VIOL-RATIO")] == ["green"]
+    with acting(app, "ah2_admin"):
+        assert dashboards.institution(ids["AH1"], VIEW) is None
+    with acting(app, "b_bureau_admin"):
+        assert dashboards.institution(ids["AH1"], VIEW) is None
+
+
+def test_the_other_pages_figures(app, api_as, scored):  # noqa: F811
+    from assessment_helpers import act
+
+    _bureau_item(app, api_as, severity="serious")
+    for who, kind, period in (("ah1_admin", "self", "2026-03"),
+                              ("a_bureau_inspector", "routine", "2026-02")):
+        api = api_as(who)
+        (draft,) = [a for a in api.get(f"/assessments?period={period}&kind={kind}")
+                    .get_json()["items"]]
+        act(api, draft["id"], "submit")
+    with acting(app, "a_bureau_admin"):
+        trends = dashboards.trends(VIEW)
+        found = dashboards.findings(NOW)
+        flow = dashboards.pipeline(VIEW)
+        progress = dashboards.rectification(VIEW)
+        peers = dashboards.peers(dashboards.View("2026-03"))
+    assert [t["period"] for t in trends] == ["2026-02", "2026-03"]
+    assert trends[1]["mean"] == 100 and trends[1]["grades"] == {"excellent": 1}
+    assert found["rows"] == [{"category": "split_admission", "severity": "serious",
+                              "kind": "hospital", "count": 1}]
+    assert {(r["measure"], r["status"]) for r in flow["rows"]} >= {("interview", "proposed")}
+    assert flow["waiting"]["notify"] >= 1
+    assert progress["states"]["open"] == 1 and sum(a["count"] for a in progress["ageing"]) == 0
+    assert peers[0]["institutions"] == 1 and peers[0]["best"] == 100
+
+
+@pytest.mark.parametrize("who", ["ah1_admin", "ah1_staff"])
+def test_an_institution_sees_only_itself_in_every_figure(app, api_as, scored, who):  # noqa: F811
+    _bureau_item(app, api_as)
+    ids = _ids(app)
+    with acting(app, who):
+        rows = dashboards.grid_page(VIEW)["rows"]
+        assert [r["id"] for r in rows] == [ids["AH1"]]
+        assert dashboards.institution(ids["AH2"], VIEW) is None
+        assert sum(dashboards.rectification(VIEW)["states"].values()) == 1
+    assert AH1

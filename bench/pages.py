@@ -230,14 +230,14 @@ def _cursor_near_end(app, user, name: str) -> str:
 
 
 def _overview(app, user_id: int):
-    from dash_app.data import region_overview
     from saas.extensions import db
     from saas.models import User
+    from saas.services import dashboards
     from tenants.context import acting_as, for_user
 
     with app.test_request_context():
         with acting_as(for_user(db.session.get(User, user_id))):
-            region_overview()
+            dashboards._overview(dashboards.View.of({}))  # the figures, not the cache
         db.session.remove()
 
 

@@ -12,8 +12,9 @@ def content_security_policy(path: str) -> str:
     scripts (Dash's renderer) by their hashes. Styles may be inline: Bootstrap, Dash and
     ReDoc set them at run time, and a style cannot run code."""
     scripts = ["'self'"]
-    if path.startswith(DASHBOARDS):
-        scripts += current_app.config.get("DASH_SCRIPT_HASHES", [])
+    dashboards = current_app.extensions.get("pact_dashboards")
+    if path.startswith(DASHBOARDS) and dashboards is not None:
+        scripts += list(dashboards.csp_hashes())
     return "; ".join([
         "default-src 'self'",
         f"script-src {' '.join(scripts)}",

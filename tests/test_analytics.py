@@ -72,28 +72,3 @@ def test_current_agreement_is_the_one_in_force(app):
         assert len(db.session.execute(before.select()).all()) == 3
         assert len(db.session.execute(during.select()).all()) == 3
         assert analytics.agreements_by_status(date(2025, 6, 1)) == {"active": 3}
-
-
-def test_dashboard_figures(app, scored):
-    from dash_app.data import region_overview
-
-    with acting(app, "a_bureau_admin"):
-        data = region_overview()
-    assert data["cards"] == [("定点机构", 3), ("协议履行中", 3), ("医院", 2), ("药店", 1)]
-    assert data["grades"] == {"优秀": 1, "合格": 1, "未考核": 1}
-
-
-def test_dashboard_callback_over_http(app, client, scored):
-    """The Dash callback answers inside the request, scoped to the signed-in user."""
-    from conftest import login
-
-    login(client, "ah1_admin")
-    response = client.post("/dashboards/_dash-update-component", json={
-        "output": "..summary.children...grades.figure..",
-        "outputs": [{"id": "summary", "property": "children"},
-                    {"id": "grades", "property": "figure"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/dashboards/"}],
-        "changedPropIds": ["url.pathname"]})
-    assert response.status_code == 200, response.data[:300]
-    figure = response.get_json()["response"]["grades"]["figure"]
-    assert figure["data"][0]["x"] == ["优秀"] and figure["data"][0]["y"] == [1]

@@ -144,3 +144,108 @@ def test_an_institution_sees_only_itself_in_every_figure(app, api_as, scored, wh
         assert dashboards.institution(ids["AH2"], VIEW) is None
         assert sum(dashboards.rectification(VIEW)["states"].values()) == 1
     assert AH1
+
+
+# ------------------------------------------------------------------ the Dash endpoints
+def _page(client, path, search=""):
+    """The pages router's callback, as the browser calls it: the page's components."""
+    client.get("/dashboards/")  # the first request registers the router
+    response = client.post("/dashboards/_dash-update-component", json={
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def _grid(client, request, view=None):
+    response = client.post("/dashboards/_dash-update-component", json={
+        "output": "grid.getRowsResponse",
+        "outputs": {"id": "grid", "property": "getRowsResponse"},
+        "inputs": [{"id": "grid", "property": "getRowsRequest", "value": request}],
+        "state": [{"id": "view", "property": "data", "value": view or {}}],
+        "changedPropIds": ["grid.getRowsRequest"]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]["grid"]["getRowsResponse"]
+
+
+def _text(tree) -> str:
+    import json
+
+    return json.dumps(tree, ensure_ascii=False)
+
+
+def test_every_page_renders_for_the_bureau(app, api_as, web_as, scored):  # noqa: F811
+    _bureau_item(app, api_as)
+    client = web_as("a_bureau_admin")
+    for path in ("/dashboards/", "/dashboards/trends", "/dashboards/findings",
+                 "/dashboards/pipeline", "/dashboards/rectification", "/dashboards/peers"):
+        assert '"filters"' in _text(_page(client, path, "?period=2026-03")), path
+    ids = _ids(app)
+    card = _text(_page(client, f"/dashboards/institution/{ids['AH1']}", "?period=2026-05"))
+    assert '"radar"' in card and '"heatmap"' in card and "甲区第一医院" in card
+
+
+def test_the_grid_callback_pages_sorts_and_searches_in_the_users_scope(app, web_as, scored):  # noqa: F811
+    bureau = _grid(web_as("a_bureau_admin"), {"startRow": 0, "endRow": 100, "sortModel": [
+        {"colId": "score", "sort": "desc"}]}, {"period": "2026-05"})
+    assert bureau["rowCount"] == 3 and [r["score"] for r in bureau["rowData"]] == [100, 80, None]
+    assert bureau["rowData"][0]["name"].startswith("[甲区第一医院](/dashboards/institution/")
+    found = _grid(web_as("a_bureau_admin"), {"startRow": 0, "endRow": 100, "filterModel": {
+        "name": {"filter": "第二"}}})
+    assert found["rowCount"] == 1
+    own = _grid(web_as("ah1_admin"), {"startRow": 0, "endRow": 100})
+    assert own["rowCount"] == 1 and "甲区第一医院" in own["rowData"][0]["name"]
+    crafted = _grid(web_as("bh1_admin"), {"startRow": 0, "endRow": 5000, "sortModel": [
+        {"colId": "region_id; drop table", "sort": "asc"}]}, {"kind": "hospital"})
+    assert crafted["rowCount"] == 1 and "甲区" not in _text(crafted)
+
+
+def test_crafted_inputs_reach_no_other_tenant(app, web_as, scored):  # noqa: F811
+    ids = _ids(app)
+    for who in ("ah2_admin", "b_bureau_admin", "bh1_admin"):
+        client = web_as(who)
+        page = _text(_page(client, f"/dashboards/institution/{ids['AH1']}"))
+        assert "甲区第一医院" not in page and "empty-state" in page, who
+    mock = _text(_page(web_as("a_bureau_admin"), "/dashboards/institution/abc"))
+    assert "empty-state" in mock
+
+
+def test_an_empty_region_says_what_to_do_next(app, web_as):
+    client = web_as("b_bureau_admin")
+    for path in ("/dashboards/trends", "/dashboards/findings", "/dashboards/pipeline",
+                 "/dashboards/rectification", "/dashboards/peers"):
+        assert "empty-state" in _text(_page(client, path)), path
+    nobody = _text(_page(client, "/dashboards/", "?district=无此街道"))
+    assert "empty-state" in nobody
+
+
+def test_the_export_writes_what_the_page_shows(app, web_as, scored):  # noqa: F811
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    client = web_as("a_bureau_admin")
+    client.get("/dashboards/")
+    response = client.post("/dashboards/_dash-update-component", json={
+        "output": "download.data", "outputs": {"id": "download", "property": "data"},
+        "inputs": [{"id": "export", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "_pages_location", "property": "pathname", "value": "/dashboards/"},
+                  {"id": "_pages_location", "property": "search", "value": "?period=2026-05"}],
+        "changedPropIds": ["export.n_clicks"]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    data = response.get_json()["response"]["download"]["data"]
+    assert data["filename"] == "overview-2026-05.xlsx"
+    book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
+    assert rows[0][0] == "机构" and len(rows) == 4 and rows[1][1] == 100
+
+
+def test_no_dash_endpoint_answers_without_a_session(app, client):
+    assert client.post("/dashboards/_dash-update-component", json={}).status_code == 401
+    assert client.get("/dashboards/_dash-layout").status_code == 401
+    assert client.get("/dashboards/trends").status_code == 302

@@ -16,6 +16,7 @@ not know fails until FOREIGN below learns it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -394,6 +395,8 @@ def test_no_dashboard_endpoint_shows_another_tenant(app, foreign, who):
         crafted = [f"/dashboards/institutions/{ids[0]}",
                    f"/dashboards/?institution_id={ids[0]}&agreement_id={ids[-1]}", ids[0], ids]
         for dependency in dependencies:
+            if dependency.get("clientside_function"):
+                continue  # runs in the browser (the pages' title): the server has none
             for value in crafted:
                 response = web.post("/dashboards/_dash-update-component",
                                     json=_dash_update(dependency, value))
@@ -471,3 +474,30 @@ def test_no_write_names_another_tenant_in_its_body(app, foreign, who):
                 failures.append(f"POST {url} (page) → {response.status_code} {leaked}")
     assert not failures, "\n".join(failures)
     assert _audit_count(app) == audit_before, "a refused write wrote something"
+
+
+@pytest.mark.parametrize("who", ROLES_A)
+def test_no_dash_callback_reaches_another_tenant(app, foreign, who):
+    """The dashboards' callbacks with the other tenant's institution in their inputs (the
+    drill-down's address, the export of that page, the grid's view) answer nothing of it."""
+    from test_dashboards import _grid, _page
+
+    web, _api, _bearer = _clients(app, who)
+    failures = []
+    for target in _targets(who, foreign):
+        if "institution_id" not in target:
+            continue
+        path = f"/dashboards/institution/{target['institution_id']}"
+        shown = json.dumps(_page(web, path), ensure_ascii=False)
+        exported = web.post("/dashboards/_dash-update-component", json={
+            "output": "download.data", "outputs": {"id": "download", "property": "data"},
+            "inputs": [{"id": "export", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "_pages_location", "property": "pathname", "value": path},
+                      {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["export.n_clicks"]}).get_data(as_text=True)
+        rows = json.dumps(_grid(web, {"startRow": 0, "endRow": 200}), ensure_ascii=False)
+        for where, body in (("page", shown), ("export", exported), ("grid", rows)):
+            leaked = [m for m in target["markers"] if m in body]
+            if leaked:
+                failures.append(f"{where} {path}: {leaked}")
+    assert not failures, failures

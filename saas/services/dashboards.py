@@ -53,17 +53,23 @@ class View:
 
     @classmethod
     def of(cls, args) -> View:
-        """From a query string: an unknown or malformed value falls back to all (or, for
-        the period, the last closed month), never an error."""
+        """From a query string (or a callback's inputs): an unknown or malformed value
+        falls back to all (or, for the period, the last closed month), never an error."""
+        args = args if isinstance(args, dict) else {}
+
+        def text(name: str, limit: int) -> str | None:
+            value = args.get(name)
+            return value.strip()[:limit] or None if isinstance(value, str) else None
+
         try:
-            period = str(parse_period(args.get("period") or ""))
+            period = str(parse_period(text("period", 10) or ""))
         except PeriodError:
-            period = str(last_closed_month(today_local()))
+            period = ""
         if len(period) != 7:  # the dashboards compare months
             period = str(last_closed_month(today_local()))
-        kind = args.get("kind") if args.get("kind") in KINDS else None
-        return cls(period, kind, (args.get("level") or "").strip()[:16] or None,
-                   (args.get("district") or "").strip()[:50] or None)
+        kind = text("kind", 16)
+        return cls(period, kind if kind in KINDS else None, text("level", 16),
+                   text("district", 50))
 
     def query(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v}

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 
 from saas.domain.messages import N_
 from saas.domain.periods import last_closed_month, parse_period
+from saas.labels import label
 from saas.services import dashboards
 from saas.timeutil import today_local
-from saas.web.labels import label
 
 PREFIX = "/dashboards/"
 #: (path, title msgid) of the pages, in the order of the menu

@@ -60,8 +60,9 @@ def _chain(seen: dict[str, str], module: str) -> str:
 
 
 def test_dash_app_reaches_no_view_module():
-    start = sorted(f"dash_app.{p.stem}" if p.stem != "__init__" else "dash_app"
-                   for p in (ROOT / "dash_app").glob("*.py"))
+    start = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                   for p in (ROOT / "dash_app").rglob("*.py"))
+    assert "dash_app.pages.overview" in start
     seen = reachable(start)
     assert "saas.services.analytics" in seen  # the walk does follow dash_app's imports
     leaks = [_chain(seen, m) for m in seen if m.startswith(VIEWS)]
@@ -71,4 +72,4 @@ def test_dash_app_reaches_no_view_module():
 def test_the_walk_finds_a_view_import():
     """The check can fail: the web package's own modules reach saas.web."""
     seen = reachable(["saas.web.institutions"])
-    assert any(m.startswith("saas.web.labels") for m in seen)
+    assert "saas.web" in seen and "saas.labels" in seen

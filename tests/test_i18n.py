@@ -101,6 +101,6 @@ def test_login_page_language(client):
 def test_finding_categories_have_page_labels():
     """labels.py spells the categories for extraction; they must stay the domain's."""
     from saas.domain.findings import CATEGORIES
-    from saas.web.labels import LABELS
+    from saas.labels import LABELS
 
     assert LABELS["finding_category"] == {c.code: c.label_zh for c in CATEGORIES.values()}

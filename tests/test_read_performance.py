@@ -265,7 +265,7 @@ def test_kept_counts_are_kept_per_filter(app, api_as):
 
 
 def test_labels_are_translated_once_per_request(app, monkeypatch):
-    from saas.web import labels
+    from saas import labels
 
     calls = []
     monkeypatch.setattr(labels, "_", lambda text: calls.append(text) or text)

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from dash_app.common import empty, graph, shell
 from saas.domain.templates import SEVERITIES
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/findings"
 SEVERITY_COLOURS = {"minor": "#6c757d", "general": "#ffc107", "serious": "#fd7e14",

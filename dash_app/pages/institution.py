@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from dash_app.common import COLOURS, empty, graph, shell
 from saas.domain.limits import parse_id
 from saas.domain.scoring import PERSPECTIVES
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH_TEMPLATE = "/institution/<institution_id>"
 COLOUR_LEVEL = {"no_data": 0, "green": 1, "yellow": 2, "red": 3}

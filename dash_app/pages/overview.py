@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from dash_app.common import GRADE_COLOURS, bar, card, empty, graph, href, shell
 from saas.domain.scoring import GRADES
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/"
 COLOUR_BADGES = {"red": "danger", "yellow": "warning", "green": "success", "no_data": "secondary"}

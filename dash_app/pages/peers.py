@@ -6,8 +6,8 @@ from dash import dash_table
 from flask_babel import gettext as _
 
 from dash_app.common import empty, shell
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/peers"
 

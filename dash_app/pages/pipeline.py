@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from dash_app.common import card, empty, graph, shell
 from saas.domain.measures import STATUSES
 from saas.domain.messages import N_
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/pipeline"
 WAITS = (("notify", N_("待告知（医保局）")), ("decide", N_("待决定（医保局）")),

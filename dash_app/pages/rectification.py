@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 
 from dash_app.common import bar, empty, graph, shell
 from saas.domain.rectification import STATES
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/rectification"
 STATE_COLOURS = {"open": "#6c757d", "in_progress": "#0d6efd", "submitted": "#ffc107",

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from dash_app.common import GRADE_COLOURS, empty, graph, shell
 from saas.domain.scoring import GRADES
+from saas.labels import label
 from saas.services import dashboards
-from saas.web.labels import label
 
 PATH = "/trends"
 

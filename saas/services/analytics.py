@@ -24,7 +24,7 @@ from saas.domain.lifecycle import DEFAULT_RENEWAL_MONTHS_BEFORE
 from saas.domain.periods import add_months
 from saas.domain.permissions import COUNTING_KINDS
 from saas.extensions import db
-from saas.models import Agreement, Assessment, Indicator, Institution, Measurement
+from saas.models import Agreement, Assessment, Indicator, Institution, Measure, Measurement
 from saas.services.scoring import RANKED_STATUSES
 from saas.timeutil import today_local
 
@@ -176,3 +176,19 @@ def count(statement) -> int:
     """How many rows a select returns, counted by the database."""
     return db.session.execute(
         select(func.count()).select_from(statement.subquery())).scalar_one()
+
+
+WAITING = ("notify", "decide", "overdue", "appeal")
+
+
+def waiting_condition(step: str, today: date):
+    """Measures waiting for ``step``: notify (proposed, the institution cannot see them
+    yet), decide (appealed: the bureau owes an answer), overdue (notified, the appeal
+    window closed with no decision yet), appeal (notified, the window still open)."""
+    if step == "notify":
+        return Measure.status == "proposed"
+    if step == "decide":
+        return Measure.status == "appealed"
+    if step == "overdue":
+        return (Measure.status == "notified") & (Measure.appeal_until < today)
+    return (Measure.status == "notified") & (Measure.appeal_until >= today)

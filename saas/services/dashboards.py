@@ -345,21 +345,19 @@ def pipeline(view: View) -> dict:
 
 
 def _pipeline(view: View) -> dict:
-    from saas.services.measures import WAITING, waiting_condition
-
     today = today_local()
     ids = institutions_in(view)
     rows = db.session.execute(select(Measure.measure, Measure.status, func.count())
                               .where(Measure.institution_id.in_(ids))
                               .group_by(Measure.measure, Measure.status)).all()
     waiting = db.session.execute(select(*[
-        func.count().filter(waiting_condition(step, today)) for step in WAITING])
+        func.count().filter(analytics.waiting_condition(step, today)) for step in analytics.WAITING])
         .where(Measure.institution_id.in_(ids))).one()
     institutions = dict(db.session.execute(
         select(Measure.status, func.count(Measure.institution_id.distinct()))
         .where(Measure.institution_id.in_(ids)).group_by(Measure.status)).all())
     return {"rows": [{"measure": m, "status": s, "count": n} for m, s, n in rows],
-            "waiting": dict(zip(WAITING, waiting, strict=True)),
+            "waiting": dict(zip(analytics.WAITING, waiting, strict=True)),
             "institutions": institutions}
 
 

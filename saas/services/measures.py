@@ -39,6 +39,7 @@ from saas.models import (
 from saas.models.enforcement import MEASURE_STATUS
 from saas.services import agreements, audit, bars, notifications, points
 from saas.services import evidence as evidence_service
+from saas.services.analytics import WAITING, waiting_condition
 from saas.services.base import column_snapshot, find, not_found, transaction
 from saas.services.workdays import workday_calendar
 from saas.timeutil import today_local, utcnow
@@ -87,22 +88,6 @@ def get(measure_id: int) -> Measure:
     if measure is None:
         raise not_found(Measure, measure_id)
     return measure
-
-
-WAITING = ("notify", "decide", "overdue", "appeal")
-
-
-def waiting_condition(step: str, today: date):
-    """Measures waiting for ``step``: notify (proposed, the institution cannot see them
-    yet), decide (appealed: the bureau owes an answer), overdue (notified, the appeal
-    window closed with no decision yet), appeal (notified, the window still open)."""
-    if step == "notify":
-        return Measure.status == "proposed"
-    if step == "decide":
-        return Measure.status == "appealed"
-    if step == "overdue":
-        return (Measure.status == "notified") & (Measure.appeal_until < today)
-    return (Measure.status == "notified") & (Measure.appeal_until >= today)
 
 
 def page(status=None, measure=None, waiting=None, agreement_id=None, limit: int = 200) -> dict:

@@ -40,7 +40,7 @@ def _helpers():
     from saas.domain.permissions import ACCOUNT_MANAGERS
     from saas.domain.scoring import PERSPECTIVES
     from saas.i18n import text
-    from saas.web.labels import ROLE_LABELS, label, name_of
+    from saas.labels import ROLE_LABELS, label, name_of
 
     def nav_items():
         # Short English in the top bar ("nav" context), fuller names on the pages.

@@ -1,10 +1,11 @@
-"""Chinese names of the API's English enum values, as the pages show them."""
+"""Chinese names of the API's English enum values, as the pages and the dashboards show them
+(a neutral module: the dashboards may not reach the views, tests/test_dash_imports.py)."""
 
 from flask import g
 from flask_babel import gettext as _
 
-from saas import i18n
 from saas.domain.messages import Name
+from saas.i18n import text
 
 
 def N_(text: str) -> str:
@@ -119,4 +120,4 @@ def name_of(item) -> str:
     """An indicator's or template's name: its English name (name_en) on English pages when
     it has one, else the Chinese name it was written with."""
     get = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
-    return i18n.text(Name(get("name"), get("name_en")))
+    return text(Name(get("name"), get("name_en")))

@@ -71,19 +71,20 @@ def _grid_body(view: dict) -> dict:
 
 
 def _measure(app, owner_url: str, code: str, runs: int) -> dict:
-    from saas.extensions import cache, db
+    from saas.extensions import cache
 
     email = _prepare_user(owner_url, code)
     web = app.test_client()
     _login(web, email)
     web.get("/dashboards/")
-    with app.app_context():
-        region_id = db.session.execute(sa.text(
+    owner = sa.create_engine(owner_url)  # outside any tenant: row-level security aside
+    with owner.connect() as conn:
+        region_id = conn.execute(sa.text(
             "SELECT region_id FROM users WHERE email = :e"), {"e": email}).scalar()
-        institution_id = db.session.execute(sa.text(
+        institution_id = conn.execute(sa.text(
             "SELECT institution_id FROM rectification_items WHERE region_id = :r LIMIT 1"),
             {"r": region_id}).scalar()
-        db.session.remove()
+    owner.dispose()
 
     def post(body):
         def call():
@@ -108,15 +109,32 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
     def floor(sql: str, **params):
         def run():
             with engine.connect() as conn:
-                conn.execute(sa.text(sql), {"r": region_id, **params}).all()
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        conn.execute(sa.text(statement), {"r": region_id, **params}).all()
         return run
 
     latest = ("SELECT DISTINCT ON (institution_id) institution_id, total, grade FROM assessments"
               " WHERE region_id = :r AND total IS NOT NULL AND period_end <= '2026-11-30'"
               " AND kind IN ('self','routine','special','flight','random','annual')"
               " ORDER BY institution_id, period_end DESC, id DESC")
+    red = ("SELECT count(DISTINCT a.institution_id) FROM assessments a"
+           " JOIN measurements m ON m.assessment_id = a.id"
+           " JOIN indicators i ON i.id = m.indicator_id WHERE a.region_id = :r"
+           f" AND a.period = '{PERIOD}' AND a.status IN ('submitted', 'finalized')"
+           " AND m.value IS NOT NULL AND NOT m.not_applicable"
+           " AND ((i.direction = 'lower_better' AND m.value > i.target)"
+           " OR (i.direction = 'higher_better' AND m.value < i.target)"
+           " OR (i.direction = 'boolean' AND m.value = 0))")
+    items = ("SELECT count(*) FILTER (WHERE status <> 'closed'), count(*) FILTER"
+             " (WHERE status <> 'closed' AND due_date < current_date)"
+             " FROM rectification_items WHERE region_id = :r AND NOT private")
+    measures = ("SELECT measure, count(*) FROM measures WHERE region_id = :r AND status IN"
+                " ('proposed', 'notified', 'appealed', 'decided', 'effective') GROUP BY measure")
     floors = {
-        "overview": floor(f"SELECT grade, count(*) FROM ({latest}) l GROUP BY grade;"),
+        # every figure of the overview, each its plain statement
+        "overview": floor(f"SELECT grade, count(*) FROM ({latest}) l GROUP BY grade;"
+                          f" {red}; {items}; {measures}"),
         "grid": floor(f"SELECT * FROM ({latest}) l ORDER BY total DESC NULLS LAST LIMIT 100"),
         "drill-down": floor(
             "SELECT m.* FROM measurements m JOIN assessments a ON a.id = m.assessment_id"

@@ -65,7 +65,7 @@ def filter_bar(view: dashboards.View) -> html.Div:
     periods = sorted(set(months()) | {view.period}, reverse=True)
 
     def select(id_, value, options, placeholder):
-        return html.Div(className="col-6 col-md-2", children=dcc.Dropdown(
+        return html.Div(className="col-6 col-lg-2", children=dcc.Dropdown(
             id=id_, value=value, options=options, placeholder=placeholder, clearable=True))
 
     return html.Div(className="row g-2 mb-3 d-print-none", id="filters", children=[
@@ -99,7 +99,9 @@ def bar(title: str, x: list, y: list, colours: list | None = None, unit: str = "
     return {"data": [{"type": "bar", "x": x, "y": y, "marker": {"color": colours}
                       if colours else {}, "hovertemplate": "%{x}: %{y}" + unit + "<extra></extra>"}],
             "layout": {"title": {"text": title}, "height": 320, "margin": {"t": 48, "b": 48},
-                       "yaxis": {"title": {"text": unit}}}}
+                       # counts: whole ticks, even when they are few
+                       "yaxis": {"title": {"text": unit}, "rangemode": "tozero",
+                                 **({"dtick": 1} if max(y, default=0) <= 10 else {})}}}
 
 
 def graph(id_: str, figure: dict) -> dcc.Graph:

@@ -53,6 +53,17 @@ def test_a_bureau_user_filters_sorts_and_drills_down(app, backend, api_as, page_
         page.wait_for_selector(".main-svg, .empty-state, #peers-table")
 
 
+def test_the_overview_is_usable_on_a_tablet(app, backend, page_as, scored):  # noqa: F811
+    if backend != "sqlite":
+        pytest.skip("one backend is enough for the browser path")
+    page = page_as("a_bureau_admin", width=768, height=1024)
+    page.goto(page.base + "/dashboards/?period=2026-05")
+    assert len(_rows(page)) == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768  # the grid scrolls
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-tablet.png"), full_page=True)
+
+
 def test_an_institution_user_sees_only_itself(app, backend, page_as, scored):  # noqa: F811
     if backend != "sqlite":
         pytest.skip("one backend is enough for the browser path")

@@ -118,14 +118,10 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
               " WHERE region_id = :r AND total IS NOT NULL AND period_end <= '2026-11-30'"
               " AND kind IN ('self','routine','special','flight','random','annual')"
               " ORDER BY institution_id, period_end DESC, id DESC")
-    red = ("SELECT count(DISTINCT a.institution_id) FROM assessments a"
-           " JOIN measurements m ON m.assessment_id = a.id"
-           " JOIN indicators i ON i.id = m.indicator_id WHERE a.region_id = :r"
-           f" AND a.period = '{PERIOD}' AND a.status IN ('submitted', 'finalized')"
-           " AND m.value IS NOT NULL AND NOT m.not_applicable"
-           " AND ((i.direction = 'lower_better' AND m.value > i.target)"
-           " OR (i.direction = 'higher_better' AND m.value < i.target)"
-           " OR (i.direction = 'boolean' AND m.value = 0))")
+    red = ("SELECT count(DISTINCT institution_id) FROM assessments WHERE region_id = :r"
+           f" AND period = '{PERIOD}' AND status IN ('submitted', 'finalized')"
+           " AND kind IN ('self','routine','special','flight','random','annual')"
+           " AND red_count > 0")
     items = ("SELECT count(*) FILTER (WHERE status <> 'closed'), count(*) FILTER"
              " (WHERE status <> 'closed' AND due_date < current_date)"
              " FROM rectification_items WHERE region_id = :r AND NOT private")

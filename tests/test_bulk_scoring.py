@@ -161,6 +161,8 @@ def _check_region(app, who: str = "a_bureau_admin") -> int:
             assert set(a.perspectives) == set(scoring.PERSPECTIVES)
             for p in scoring.PERSPECTIVES:
                 assert _close(a.perspectives[p], card.perspectives[p]), (a.id, p)
+            # the 三色预警 counts the pass wrote are the domain's colours, counted
+            assert (a.red_count, a.yellow_count) == scoring.colour_counts(card), a.id
             checked += 1
 
         # ranks: per institution its latest submitted/finalized total of the period and
@@ -457,7 +459,7 @@ def test_seed_scale_builds_a_region_that_scores_like_the_reference(app):
         assert counts["inspections"] >= 1 and counts["findings"] >= counts["inspections"]
         assert counts["rectification_items"] == counts["findings"] == counts["points_entries"]
         assert counts["measure_events"] >= counts["measures"]
-        assert report.recompute["assessments_updated"] == 24
+        assert report.recompute["assessments_updated"] == 24 + counts["inspections"]
         with pytest.raises(SeedRefused):
             seed_scale(12, 2, "339901")
         _enforce_one(report.region_id)  # reset deletes what enforcement made too

@@ -398,3 +398,9 @@ def consecutive_flag(history: list[bool], run: int) -> bool:
     if run < 1:
         raise ValueError("run must be >= 1")
     return len(history) >= run and all(history[-run:])
+
+
+def colour_counts(card: Scorecard) -> tuple[int, int]:
+    """(red, yellow): how many of the scorecard's indicators are red, how many yellow."""
+    colours = [i.color for i in card.indicators]
+    return colours.count("red"), colours.count("yellow")

@@ -62,6 +62,10 @@ class Assessment(InstitutionPrivate, db.Model):
     # Ranks are not stored: they follow from the period's totals (saas.services.ranks.region_ranks).
     total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(16))
+    # 三色预警 counts of its latest scoring: how many indicators are red, how many yellow
+    # (a read model for the dashboards and the workbench; saas.services.scoring keeps it)
+    red_count: Mapped[int | None] = mapped_column(Integer)
+    yellow_count: Mapped[int | None] = mapped_column(Integer)
     # the four perspective scores in hundredths (None: no data), read as `perspectives`
     financial_hundredths: Mapped[int | None] = mapped_column(Integer)
     patient_hundredths: Mapped[int | None] = mapped_column(Integer)

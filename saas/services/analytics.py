@@ -142,10 +142,9 @@ def institutions_needing_attention(flag: str, period: str):
     counted = select(Assessment.id).where(
         Assessment.period == period, Assessment.kind.in_(COUNTING_KINDS),
         Assessment.status.in_(RANKED_STATUSES))
-    if flag == "red":
-        red = red_measurements(counted).subquery()
-        return (select(Assessment.institution_id)
-                .join(red, red.c.assessment_id == Assessment.id).distinct())
+    if flag == "red":  # the read model: each assessment's red count, kept when scored
+        return counted.with_only_columns(Assessment.institution_id).where(
+            Assessment.red_count > 0).distinct()
     if flag == "fail":
         return counted.with_only_columns(Assessment.institution_id).where(
             Assessment.grade == "fail").distinct()

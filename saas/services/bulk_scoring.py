@@ -49,6 +49,8 @@ from saas.services.scoring_sql import (
     RESULT_COLUMNS,
     UNKNOWN,
     Dialect,
+    colour_counts,
+    colour_sums,
     connection,
     perspective_hundredths,
     results,
@@ -93,8 +95,8 @@ def _values_cte(name: str, columns: tuple[str, ...], types: tuple[str, ...],
 PACK = 2**26
 """Earned and possible hundredths of a perspective share one double as earned × PACK +
 possible while possible < PACK (671 088.64 points): below 2**53, exact."""
-IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp")
-IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 4
+IND_COLUMNS = ("id", "tid", "fq", "pidx", "isbool", "mph", "sgn", "t", "z", "mp", "w")
+IND_TYPES = ("INTEGER",) * 6 + ("DOUBLE PRECISION",) * 5
 TPL_COLUMNS = ("id", "w0", "w1", "w2", "w3", "excellent", "pass_", "basic")
 TPL_TYPES = ("INTEGER",) * 5 + ("DOUBLE PRECISION",) * 3
 
@@ -196,7 +198,7 @@ class _Recompute:
                    f" AND i.fq <= {self.sql.period_kind('a.period')}"
                    f" WHERE m.assessment_id IN ({due_only}) AND")
         summed = f"""
-            SELECT m.assessment_id, {', '.join(sums)},
+            SELECT m.assessment_id, {', '.join(sums)}, {colour_sums(sql)},
                    min(i.tid) AS tidmin, max(i.tid) AS tidmax, max(i.fq) AS fqmax
             FROM measurements m JOIN ind i ON i.id = m.indicator_id{due or ' WHERE'}
             m.region_id = :r
@@ -207,8 +209,8 @@ class _Recompute:
         for k in range(4):
             earned = sql.whole(f"ep{k} / {sql.f(PACK)}")
             unpacked += [f"{earned} AS e{k}", f"CAST(ep{k} AS BIGINT) - {earned} * {PACK} AS p{k}"]
-        return (f"SELECT assessment_id, {', '.join(unpacked)}, tidmin, tidmax, fqmax"
-                f" FROM ({summed}) AS packed{sql.fence}")
+        return (f"SELECT assessment_id, {', '.join(unpacked)}, reds, yellows, tidmin,"
+                f" tidmax, fqmax FROM ({summed}) AS packed{sql.fence}")
 
     def _scorecards_sql(self) -> str:
         """Steps 1 and 2 in one statement (the pass's sums are never written): per
@@ -220,6 +222,7 @@ class _Recompute:
                f" AND (g.fqmax = 0 OR g.fqmax <= {self.sql.period_kind('a.period')}))")
         scored = f"""
               SELECT a.id, ag.template_id, {perspective_hundredths('g.')},
+                     {colour_counts('g.')},
                      CASE WHEN a.kind = 'annual' THEN 1 ELSE 0 END AS annual,
                      CASE WHEN g.tidmin IS NOT NULL AND {odd} THEN 1 ELSE 0 END AS again,
                      t.w0, t.w1, t.w2, t.w3, t.excellent, t.pass_, t.basic,
@@ -249,8 +252,8 @@ class _Recompute:
                                f" {self._aggregate_sql(due_only=listed)}"),
                           {"r": self.region_id, **self._ind_params})
         fixed = f"""
-            SELECT r.id, {perspective_hundredths('f.')}, t.w0, t.w1, t.w2, t.w3, t.excellent,
-                   t.pass_, t.basic
+            SELECT r.id, {perspective_hundredths('f.')}, {colour_counts('f.')}, t.w0, t.w1,
+                   t.w2, t.w3, t.excellent, t.pass_, t.basic
             FROM pact_bulk_res r JOIN tpl t ON t.id = r.template_id
             LEFT JOIN pact_bulk_fix f ON f.assessment_id = r.id
             WHERE r.id IN ({listed})"""
@@ -286,7 +289,8 @@ class _Recompute:
         """Per indicator of the region: _indicator_row()."""
         rows = self.conn.execute(text(
             "SELECT id, template_id, frequency, perspective, direction, target, zero,"
-            " max_points FROM indicators WHERE region_id = :r"), {"r": self.region_id})
+            " max_points, warning FROM indicators WHERE region_id = :r"),
+            {"r": self.region_id})
         return [_indicator_row(*row) for row in rows]
 
     def _template_params(self) -> list[tuple]:
@@ -321,7 +325,8 @@ class _Recompute:
         return len(annual)
 
 
-def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp) -> tuple:
+def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp,
+                   warning=None) -> tuple:
     """An indicator as the row of ``ind`` (IND_COLUMNS): template, frequency and perspective
     codes, boolean flag, max points in hundredths, the lines oriented exactly as
     scoring._oriented() orients them, computed here in Python so that SQL gets the very
@@ -330,12 +335,13 @@ def _indicator_row(id_, tid, frequency, perspective, direction, target, zero, mp
     head = (id_, tid, fq, PIDX[perspective], int(direction == "boolean"),
             scoring.hundredths(mp))
     if direction == "boolean":
-        return (*head, 1.0, None, None, mp)
+        return (*head, 1.0, None, None, mp, None)
     sign = 1.0 if direction == "lower_better" else -1.0
     t = float(target)
     z = None if zero is None else sign * (float(zero) - t)
     z = None if z is not None and z <= 0 else z  # scored as no zero line
-    return (*head, sign, t, z, mp)
+    w = None if warning is None else sign * (float(warning) - t)
+    return (*head, sign, t, z, mp, w)
 
 
 def _assign(source: str) -> str:

@@ -25,10 +25,8 @@ from saas.extensions import db
 from saas.models import (
     Assessment,
     Finding,
-    Indicator,
     Institution,
     Measure,
-    Measurement,
     PointsEntry,
     RectificationItem,
 )
@@ -275,28 +273,13 @@ def _rows(view: View, ids: list[int]) -> list[dict]:
 
 def _colours(assessment_ids: list[int]) -> dict[int, str]:
     """三色预警 of each assessment: red when an indicator is red, else yellow when one
-    is yellow, else green (saas.domain.scoring's colours, counted in SQL)."""
+    is yellow, else green (the counts its scoring keeps, saas.services.scoring)."""
     if not assessment_ids:
         return {}
-    red = analytics.is_red(Measurement.value, Measurement.not_applicable, Indicator.direction,
-                           Indicator.target)
-    yellow = _is_yellow(Measurement.value, Measurement.not_applicable, Indicator.direction,
-                        Indicator.target, Indicator.warning)
     found = db.session.execute(
-        select(Measurement.assessment_id, func.count().filter(red),
-               func.count().filter(yellow))
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .where(Measurement.assessment_id.in_(assessment_ids))
-        .group_by(Measurement.assessment_id)).all()
+        select(Assessment.id, Assessment.red_count, Assessment.yellow_count)
+        .where(Assessment.id.in_(assessment_ids))).all()
     return {a: "red" if r else "yellow" if y else "green" for a, r, y in found}
-
-
-def _is_yellow(value, not_applicable, direction, target, warning):
-    """SQL twin of score_indicator's "yellow": the target met, the warning line passed."""
-    return and_(
-        value.is_not(None), not_applicable.is_(False), warning.is_not(None),
-        or_(and_(direction == "lower_better", value <= target, value > warning),
-            and_(direction == "higher_better", value >= target, value < warning)))
 
 
 def _latest_measures(ids: list[int]) -> dict[int, dict]:

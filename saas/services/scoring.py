@@ -29,6 +29,7 @@ from saas.domain.scoring import (
     IndicatorRule,
     Scorecard,
     annual_total,
+    colour_counts,
     grade_for,
     perspective_contributions,
     score_scorecard,
@@ -133,6 +134,7 @@ def recompute(assessment: Assessment, due: DueIndicators | None = None,
         total, grade, _ = _annual_override(assessment, card)
     assessment.total, assessment.grade = total, grade
     assessment.perspectives = dict(card.perspectives)
+    assessment.red_count, assessment.yellow_count = colour_counts(card)
     return card
 
 

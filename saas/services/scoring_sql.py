@@ -4,7 +4,7 @@ domain function, for the set-based recompute (saas.services.bulk_scoring) and th
 
 The expressions read columns by agreed names: ``m`` a measurement (value,
 not_applicable); ``i`` an indicator's parameters as bulk_scoring computes them
-(bulk_scoring.IND_COLUMNS: sgn, t, z, mp, mph, isbool); ``e0..e3`` / ``p0..p3`` the
+(bulk_scoring.IND_COLUMNS: sgn, t, z, w, mp, mph, isbool); ``e0..e3`` / ``p0..p3`` the
 earned and possible hundredths of each perspective; ``s0..s3`` the perspective scores
 and ``w0..w3`` the weights, both in hundredths; ``excellent``, ``pass_`` and ``basic``
 the grade bands.
@@ -23,7 +23,9 @@ PERIOD_KINDS = {"month": 0, "quarter": 1, "year": 2}
 UNKNOWN = 3
 PERSPECTIVE_COLUMNS = tuple(f"{p}_hundredths" for p in scoring.PERSPECTIVES)
 """The assessments' columns of the four perspective scores, in hundredths (s0..s3)."""
-RESULT_COLUMNS = ("total", "grade", *PERSPECTIVE_COLUMNS)
+COLOUR_COLUMNS = ("red_count", "yellow_count")
+"""The assessments' 三色预警 counts: how many indicators are red, how many yellow."""
+RESULT_COLUMNS = ("total", "grade", *PERSPECTIVE_COLUMNS, *COLOUR_COLUMNS)
 """What a recompute writes: the assessment's results."""
 
 
@@ -109,6 +111,24 @@ def score_indicator(sql: Dialect, m: str = "m", i: str = "i") -> str:
             f" WHEN {i}.isbool = 1 THEN CASE WHEN {m}.value <> 0 THEN {i}.mph ELSE 0 END"
             f" WHEN {d} <= 0 THEN {i}.mph WHEN {i}.z IS NULL THEN 0"
             f" ELSE {sql.hundredths(linear)} END")
+
+
+def colour_sums(sql: Dialect, m: str = "m", i: str = "i") -> str:
+    """saas.domain.scoring.score_indicator()'s colours, counted: ``reds`` miss the target
+    (a yes/no indicator: a no), ``yellows`` meet it past the warning line ``w`` (oriented
+    like ``z``); missing or not applicable values are neither."""
+    d = f"({i}.sgn * ({m}.value - {i}.t))"
+    scored = f"NOT {sql.no_data(m, i)}"
+    red = f"{scored} AND (({i}.isbool = 1 AND {m}.value = 0) OR ({i}.isbool = 0 AND {d} > 0))"
+    yellow = f"{scored} AND {i}.isbool = 0 AND {d} <= 0 AND {i}.w IS NOT NULL AND {d} > {i}.w"
+    return (f"sum(CASE WHEN {red} THEN 1 ELSE 0 END) AS reds,"
+            f" sum(CASE WHEN {yellow} THEN 1 ELSE 0 END) AS yellows")
+
+
+def colour_counts(prefix: str) -> str:
+    """The COLOUR_COLUMNS from a pass's sums (none: no measurement, no colour)."""
+    return (f"coalesce({prefix}reds, 0) AS red_count,"
+            f" coalesce({prefix}yellows, 0) AS yellow_count")
 
 
 def perspective_hundredths(prefix: str = "") -> str:

@@ -249,3 +249,19 @@ def test_no_dash_endpoint_answers_without_a_session(app, client):
     assert client.post("/dashboards/_dash-update-component", json={}).status_code == 401
     assert client.get("/dashboards/_dash-layout").status_code == 401
     assert client.get("/dashboards/trends").status_code == 302
+
+
+def test_institutions_by_their_worst_colour_this_period(app, api_as, scored):  # noqa: F811
+    from assessment_helpers import act
+
+    for who, kind, period in (("ah1_admin", "self", "2026-03"),
+                              ("a_bureau_inspector", "routine", "2026-02")):
+        api = api_as(who)
+        (draft,) = api.get(f"/assessments?period={period}&kind={kind}").get_json()["items"]
+        act(api, draft["id"], "submit")
+    with acting(app, "a_bureau_admin"):
+        february = dashboards.overview(dashboards.View("2026-02"))
+        march = dashboards.overview(dashboards.View("2026-03"))
+    assert february["colours"] == {"red": 1, "yellow": 0, "green": 0, "no_data": 2}
+    assert february["red"] == 1
+    assert march["colours"] == {"red": 0, "yellow": 0, "green": 1, "no_data": 2}

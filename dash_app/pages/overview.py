@@ -9,12 +9,13 @@ import dash_ag_grid as dag
 from dash import html
 from flask_babel import gettext as _
 
-from dash_app.common import GRADE_COLOURS, bar, card, empty, graph, href, shell
+from dash_app.common import COLOURS, GRADE_COLOURS, bar, card, empty, graph, href, shell
 from saas.domain.scoring import GRADES
 from saas.labels import label
 from saas.services import dashboards
 
 PATH = "/"
+COLOUR_ORDER = ("red", "yellow", "green", "no_data")
 COLOUR_BADGES = {"red": "danger", "yellow": "warning", "green": "success", "no_data": "secondary"}
 
 
@@ -32,11 +33,15 @@ def layout(**query):
             card(_("未销号的整改事项"), figures["open_items"]),
             card(_("已逾期的整改事项"), figures["overdue_items"], "border-danger")]),
         html.Div(className="row g-3", children=[
-            html.Div(className="col-lg-6", children=graph("grades", bar(
+            html.Div(className="col-lg-4", children=graph("colours", bar(
+                _("本期三色预警（家）"), [label("color", c) for c in COLOUR_ORDER],
+                [figures["colours"][c] for c in COLOUR_ORDER],
+                [COLOURS[c] for c in COLOUR_ORDER], _("家")))),
+            html.Div(className="col-lg-4", children=graph("grades", bar(
                 _("最近考核等次分布"), [label("grade", g) if g else _("未考核") for g in grades],
                 [figures["grades"][g] for g in grades], [GRADE_COLOURS[g] for g in grades],
                 _("家")))),
-            html.Div(className="col-lg-6", children=graph("measures", bar(
+            html.Div(className="col-lg-4", children=graph("measures", bar(
                 _("正在进行的协议处理"), [label("measure", m) for m, _n in measures],
                 [n for _m, n in measures], unit=_("件"))) if measures else empty(
                 _("暂无正在进行的协议处理。"))),
@@ -48,7 +53,8 @@ def layout(**query):
             defaultColDef={"sortable": True, "resizable": True, "filter": False},
             dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 10, "rowBuffer": 0,
                              "infiniteInitialRowCount": 1, "pagination": True,
-                             "paginationPageSize": 100, "paginationPageSizeSelector": False},
+                             "paginationPageSize": 100, "paginationPageSizeSelector": False,
+                             "localeText": grid_words()},
             dangerously_allow_code=True, className="ag-theme-alpine",
             style={"height": "560px"}),
     )
@@ -70,6 +76,14 @@ def columns() -> list[dict]:
             d.update(filter="agTextColumnFilter", filterParams={
                 "filterOptions": ["contains"], "maxNumConditions": 1, "buttons": ["reset"]})
     return defs
+
+
+def grid_words() -> dict:
+    """AG Grid's own words (paging, filter, loading) in the user's language."""
+    return {"page": _("第"), "of": _("共"), "to": _("至"), "more": _("更多"),
+            "firstPage": _("首页"), "previousPage": _("上一页"), "nextPage": _("下一页"),
+            "lastPage": _("末页"), "loadingOoo": _("加载中…"), "noRowsToShow": _("没有数据"),
+            "filterOoo": _("筛选…"), "contains": _("包含"), "resetFilter": _("重置")}
 
 
 def grid_block(request: dict | None, view_query: dict | None) -> dict:
@@ -120,7 +134,8 @@ def sheets(view: dashboards.View) -> list:
     figures = dashboards.overview(view)
     rows = dashboards.grid_page(view, "score", True, 0, dashboards.PAGE_LIMIT)["rows"]
     return [(_("区域总览"), [_("项目"), _("数量")], [
-                [_("定点机构"), figures["institutions"]], [_("本期有红色预警的机构"), figures["red"]],
+                [_("定点机构"), figures["institutions"]],
+                *[[label("color", c), figures["colours"][c]] for c in COLOUR_ORDER],
                 [_("未销号的整改事项"), figures["open_items"]],
                 [_("已逾期的整改事项"), figures["overdue_items"]]]),
             (_("机构一览"), [_("机构"), _("得分"), _("等次"), _("预警"), _("本年记分"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import html
 from flask_babel import gettext as _
 
-from dash_app.common import card, empty, graph, shell
+from dash_app.common import bar, card, empty, graph, shell
 from saas.domain.measures import STATUSES
 from saas.domain.messages import N_
 from saas.labels import label
@@ -29,10 +29,15 @@ def layout(**query):
                                  and r["status"] == s) for s in statuses]} for m in kinds],
              "layout": {"title": {"text": _("各环节的处理（件）")}, "barmode": "stack",
                         "height": 360, "yaxis": {"title": {"text": _("件")}}}}
+    reached = [s for s in statuses if found["institutions"].get(s)]
     return shell(PATH, view,
         html.Div(className="row g-3 mb-3", id="waiting", children=[
             card(_(title), found["waiting"][step]) for step, title in WAITS]),
-        graph("pipeline-steps", steps))
+        html.Div(className="row g-3", children=[
+            html.Div(className="col-lg-7", children=graph("pipeline-steps", steps)),
+            html.Div(className="col-lg-5", children=graph("pipeline-institutions", bar(
+                _("各环节涉及的机构（家）"), [label("measure_status", s) for s in reached],
+                [found["institutions"][s] for s in reached], unit=_("家"))))]))
 
 
 def sheets(view):

@@ -16,7 +16,7 @@ import functools
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from saas.domain import rectification as ledger_rules
 from saas.domain.periods import PeriodError, last_closed_month, parse_period
@@ -131,8 +131,7 @@ def _overview(view: View) -> dict:
     latest = _latest_scores(view)
     grades = dict(db.session.execute(select(latest.c.grade, func.count()).where(
         latest.c.institution_id.in_(ids)).group_by(latest.c.grade)).all())
-    red = analytics.count(analytics.institutions_needing_attention("red", view.period)
-                          .where(Assessment.institution_id.in_(ids)))
+    colours = _colour_counts(view, ids)
     today = today_local()
     items = db.session.execute(select(
         func.count().filter(RectificationItem.status != "closed"),
@@ -142,8 +141,22 @@ def _overview(view: View) -> dict:
         Measure.institution_id.in_(ids), Measure.status.in_(LIVE_MEASURES))
         .group_by(Measure.measure)).all())
     return {"institutions": every, "grades": {**grades, None: every - sum(grades.values())},
-            "red": red, "open_items": items[0], "overdue_items": items[1],
+            "colours": {**colours, "no_data": every - sum(colours.values())},
+            "red": colours["red"], "open_items": items[0], "overdue_items": items[1],
             "measures": measures}
+
+
+def _colour_counts(view: View, ids) -> dict[str, int]:
+    """Institutions by their worst 三色预警 this period (their submitted or finalized
+    assessments of a counting kind, from the counts their scoring keeps)."""
+    worst = (select(Assessment.institution_id, func.max(case(
+        (Assessment.red_count > 0, 3), (Assessment.yellow_count > 0, 2), else_=1)).label("w"))
+        .where(Assessment.period == view.period, Assessment.kind.in_(COUNTING_KINDS),
+               Assessment.status.in_(RANKED_STATUSES), Assessment.red_count.is_not(None),
+               Assessment.institution_id.in_(ids))
+        .group_by(Assessment.institution_id).subquery())
+    found = dict(db.session.execute(select(worst.c.w, func.count()).group_by(worst.c.w)).all())
+    return {"red": found.get(3, 0), "yellow": found.get(2, 0), "green": found.get(1, 0)}
 
 
 LIVE_MEASURES = ("proposed", "notified", "appealed", "decided", "effective")

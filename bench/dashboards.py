@@ -127,14 +127,26 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
              " FROM rectification_items WHERE region_id = :r AND NOT private")
     measures = ("SELECT measure, count(*) FROM measures WHERE region_id = :r AND status IN"
                 " ('proposed', 'notified', 'appealed', 'decided', 'effective') GROUP BY measure")
+    # the filter bar's choices, on every page
+    choices = ("SELECT DISTINCT level FROM institutions WHERE region_id = :r AND level IS NOT NULL;"
+               " SELECT DISTINCT district FROM institutions WHERE region_id = :r"
+               " AND district IS NOT NULL;")
     floors = {
         # every figure of the overview, each its plain statement
-        "overview": floor(f"SELECT grade, count(*) FROM ({latest}) l GROUP BY grade;"
+        "overview": floor(f"{choices} SELECT grade, count(*) FROM ({latest}) l GROUP BY grade;"
                           f" {red}; {items}; {measures}"),
         "grid": floor(f"SELECT * FROM ({latest}) l ORDER BY total DESC NULLS LAST LIMIT 100"),
+        # every figure of the drill-down, each its plain statement
         "drill-down": floor(
-            "SELECT m.* FROM measurements m JOIN assessments a ON a.id = m.assessment_id"
-            " WHERE a.institution_id = :i AND a.region_id = :r", i=institution_id),
+            f"{choices} SELECT * FROM institutions WHERE id = :i;"
+            " SELECT * FROM assessments WHERE institution_id = :i AND total IS NOT NULL"
+            " ORDER BY period_end DESC LIMIT 12;"
+            " SELECT m.*, i.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id"
+            " JOIN assessments a ON a.id = m.assessment_id WHERE a.institution_id = :i;"
+            " SELECT * FROM points_entries WHERE institution_id = :i ORDER BY id;"
+            " SELECT * FROM measures WHERE institution_id = :i ORDER BY id DESC LIMIT 20;"
+            " SELECT * FROM rectification_items WHERE institution_id = :i"
+            " ORDER BY due_date LIMIT 50", i=institution_id),
     }
     rows = []
     for name, run, base in (("overview data callback (cold)", cold(overview), "overview"),

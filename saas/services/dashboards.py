@@ -23,10 +23,13 @@ from saas.domain.periods import PeriodError, last_closed_month, parse_period
 from saas.domain.permissions import COUNTING_KINDS
 from saas.extensions import db
 from saas.models import (
+    Agreement,
     Assessment,
     Finding,
+    Indicator,
     Institution,
     Measure,
+    Measurement,
     PointsEntry,
     RectificationItem,
 )
@@ -467,16 +470,34 @@ def _institution(institution_id: int, view: View, months: int) -> dict | None:
 
 def _heatmap(assessments) -> dict:
     """Indicator colours over the periods: {periods, indicators, colours[indicator][period]}
-    from saas.domain.scoring through the scorecard rows (one scorecard per period)."""
-    from saas.services.scoring import scorecard_rows
+    by saas.domain.scoring.score_indicator, each month's due indicators of its agreement's
+    template; three queries whatever the number of months."""
+    from saas.domain.measurements import due_in
+    from saas.domain.scoring import score_indicator
+    from saas.services.scoring import rule_of, value_of
 
     periods = [a.period for a in assessments]
+    if not assessments:
+        return {"periods": [], "indicators": [], "colours": []}
+    templates = dict(db.session.execute(select(Agreement.id, Agreement.template_id).where(
+        Agreement.id.in_({a.agreement_id for a in assessments}))).all())
+    indicators = db.session.execute(select(Indicator).where(
+        Indicator.template_id.in_(set(templates.values())))
+        .order_by(Indicator.code, Indicator.id)).scalars().all()
+    measured = {(m.assessment_id, m.indicator_id): m for m in db.session.execute(
+        select(Measurement).where(Measurement.assessment_id.in_([a.id for a in assessments])))
+        .scalars()}
     colours: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
     for a in assessments:
-        for row in scorecard_rows(a):
-            names[row["code"]] = row["name"]
-            colours.setdefault(row["code"], {})[a.period] = row["color"]
+        for indicator in indicators:
+            if indicator.template_id != templates[a.agreement_id] or \
+                    not due_in(indicator.frequency, "month"):
+                continue
+            value = value_of(measured.get((a.id, indicator.id)), indicator)
+            names[indicator.code] = indicator.name
+            colours.setdefault(indicator.code, {})[a.period] = score_indicator(
+                rule_of(indicator), value).color
     codes = sorted(colours)
     return {"periods": periods, "indicators": [(c, names[c]) for c in codes],
             "colours": [[colours[c].get(p, "no_data") for p in periods] for c in codes]}

@@ -265,3 +265,29 @@ def test_institutions_by_their_worst_colour_this_period(app, api_as, scored):  #
     assert february["colours"] == {"red": 1, "yellow": 0, "green": 0, "no_data": 2}
     assert february["red"] == 1
     assert march["colours"] == {"red": 0, "yellow": 0, "green": 1, "no_data": 2}
+
+
+def test_with_redis_the_figures_are_kept_in_redis_and_retired_together(app):
+    """Configured with Redis, every worker shares the figures and their generations."""
+    from flask_caching.backends.rediscache import RedisCache
+    from test_jobs import REDIS_URL, _redis
+
+    from saas import create_app
+    from saas.extensions import cache
+    from saas.services import dash_cache
+    from tenants.context import TenantContext, acting_as
+
+    _redis()
+    shared = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "DATABASE_OWNER_URL": app.config.get("DATABASE_OWNER_URL"),
+                         "REDIS_URL": REDIS_URL})
+    assert isinstance(shared.extensions["cache"][cache], RedisCache)
+    calls = []
+    with shared.app_context(), acting_as(TenantContext(region_id=1)):
+        cache.clear()
+        for _ in range(2):
+            dash_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls))
+        assert calls == [1]  # the second came from Redis
+        dash_cache.changed(1)
+        assert dash_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 2
+        cache.clear()

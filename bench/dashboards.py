@@ -128,9 +128,8 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
     measures = ("SELECT measure, count(*) FROM measures WHERE region_id = :r AND status IN"
                 " ('proposed', 'notified', 'appealed', 'decided', 'effective') GROUP BY measure")
     # the filter bar's choices, on every page
-    choices = ("SELECT DISTINCT level FROM institutions WHERE region_id = :r AND level IS NOT NULL;"
-               " SELECT DISTINCT district FROM institutions WHERE region_id = :r"
-               " AND district IS NOT NULL;")
+    choices = ("SELECT level, district FROM institutions WHERE region_id = :r"
+               " GROUP BY level, district;")
     floors = {
         # every figure of the overview, each its plain statement
         "overview": floor(f"{choices} SELECT grade, count(*) FROM ({latest}) l GROUP BY grade;"

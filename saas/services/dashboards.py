@@ -102,13 +102,15 @@ def institutions_in(view: View):
 
 
 def choices() -> dict:
-    """The filters' choices: the levels and districts the scope has."""
-    def distinct(column):
-        return [v for v in db.session.execute(
-            select(column).where(column.is_not(None)).distinct().order_by(column)).scalars()]
+    """The filters' choices: the levels and districts the scope has (one pass over the
+    institutions, grouped by both)."""
+    def compute():
+        pairs = db.session.execute(select(Institution.level, Institution.district)
+                                   .group_by(Institution.level, Institution.district)).all()
+        return {"levels": sorted({lv for lv, _d in pairs if lv}),
+                "districts": sorted({d for _lv, d in pairs if d})}
 
-    return cached("choices", None, lambda: {"levels": distinct(Institution.level),
-                                            "districts": distinct(Institution.district)})
+    return cached("choices", None, compute)
 
 
 def region_wide(compute):
@@ -481,23 +483,28 @@ def _heatmap(assessments) -> dict:
         return {"periods": [], "indicators": [], "colours": []}
     templates = dict(db.session.execute(select(Agreement.id, Agreement.template_id).where(
         Agreement.id.in_({a.agreement_id for a in assessments}))).all())
-    indicators = db.session.execute(select(Indicator).where(
+    # plain rows, not ORM objects: a year of a hospital's measurements is ~400 of them
+    indicators = db.session.execute(select(
+        Indicator.id, Indicator.template_id, Indicator.code, Indicator.name,
+        Indicator.frequency, Indicator.perspective, Indicator.direction, Indicator.target,
+        Indicator.warning, Indicator.zero, Indicator.max_points).where(
         Indicator.template_id.in_(set(templates.values())))
-        .order_by(Indicator.code, Indicator.id)).scalars().all()
-    measured = {(m.assessment_id, m.indicator_id): m for m in db.session.execute(
-        select(Measurement).where(Measurement.assessment_id.in_([a.id for a in assessments])))
-        .scalars()}
+        .order_by(Indicator.code, Indicator.id)).all()
+    due = [(i, rule_of(i)) for i in indicators if due_in(i.frequency, "month")]
+    measured = {(m.assessment_id, m.indicator_id): m for m in db.session.execute(select(
+        Measurement.assessment_id, Measurement.indicator_id, Measurement.value,
+        Measurement.not_applicable).where(
+        Measurement.assessment_id.in_([a.id for a in assessments])))}
     colours: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
     for a in assessments:
-        for indicator in indicators:
-            if indicator.template_id != templates[a.agreement_id] or \
-                    not due_in(indicator.frequency, "month"):
+        for indicator, rule in due:
+            if indicator.template_id != templates[a.agreement_id]:
                 continue
             value = value_of(measured.get((a.id, indicator.id)), indicator)
             names[indicator.code] = indicator.name
             colours.setdefault(indicator.code, {})[a.period] = score_indicator(
-                rule_of(indicator), value).color
+                rule, value).color
     codes = sorted(colours)
     return {"periods": periods, "indicators": [(c, names[c]) for c in codes],
             "colours": [[colours[c].get(p, "no_data") for p in periods] for c in codes]}

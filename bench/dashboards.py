@@ -137,7 +137,7 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
         "grid": floor(f"SELECT * FROM ({latest}) l ORDER BY total DESC NULLS LAST LIMIT 100"),
         # every figure of the drill-down, each its plain statement
         "drill-down": floor(
-            f"{choices} SELECT * FROM institutions WHERE id = :i;"
+            "SELECT * FROM institutions WHERE id = :i;"
             " SELECT * FROM assessments WHERE institution_id = :i AND total IS NOT NULL"
             " ORDER BY period_end DESC LIMIT 12;"
             " SELECT m.*, i.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id"

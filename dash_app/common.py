@@ -33,8 +33,9 @@ def href(path: str, view: dashboards.View | None = None, **extra) -> str:
     return PREFIX + path.lstrip("/") + (f"?{urlencode(query)}" if query else "")
 
 
-def shell(path: str, view: dashboards.View, *body) -> html.Div:
-    """The page: its menu, its filters, its body, the export button and a way back."""
+def shell(path: str, view: dashboards.View, *body, one_institution: bool = False) -> html.Div:
+    """The page: its menu, its filters, its body, the export button and a way back. One
+    institution's page filters by period only (the others are kept for the way back)."""
     menu = html.Ul(className="nav nav-pills mb-2 d-print-none", children=[
         html.Li(className="nav-item", children=dcc.Link(
             _(title), href=href(p, view),
@@ -46,7 +47,7 @@ def shell(path: str, view: dashboards.View, *body) -> html.Div:
             html.Button(_("导出 Excel"), id="export", className="btn btn-sm btn-outline-secondary"
                         " d-print-none"),
             html.A(_("返回工作台"), href="/", className="btn btn-sm btn-link d-print-none")]),
-        menu, filter_bar(view), dcc.Store(id="view", data=view.query()),
+        menu, filter_bar(view, one_institution), dcc.Store(id="view", data=view.query()),
         dcc.Download(id="download"), *body])
 
 
@@ -59,13 +60,17 @@ def months(n: int = 24) -> list[str]:
     return out
 
 
-def filter_bar(view: dashboards.View) -> html.Div:
-    """Period, kind, level and district; 应用 puts them in the URL (saas: callbacks)."""
-    found = dashboards.choices()
+def filter_bar(view: dashboards.View, period_only: bool = False) -> html.Div:
+    """Period, kind, level and district; 应用 puts them in the URL (saas: callbacks).
+    ``period_only``: the others stay as they are, hidden, without reading their choices."""
+    found = {"levels": [view.level] if view.level else [],
+             "districts": [view.district] if view.district else []} if period_only \
+        else dashboards.choices()
     periods = sorted(set(months()) | {view.period}, reverse=True)
 
     def select(id_, value, options, placeholder):
-        return html.Div(className="col-6 col-lg-2", children=dcc.Dropdown(
+        hidden = period_only and id_ != "f-period"
+        return html.Div(className="col-6 col-lg-2", hidden=hidden, children=dcc.Dropdown(
             id=id_, value=value, options=options, placeholder=placeholder, clearable=True))
 
     return html.Div(className="row g-2 mb-3 d-print-none", id="filters", children=[

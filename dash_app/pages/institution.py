@@ -20,7 +20,8 @@ def layout(institution_id=None, **query):
     view = dashboards.View.of(query)
     found = _found(institution_id, view)
     if found is None:
-        return shell("/institution", view, empty(_("未找到该机构，或您无权查看。")))
+        return shell("/institution", view, empty(_("未找到该机构，或您无权查看。")),
+                     one_institution=True)
     return shell("/institution", view,
         html.H2(f"{found['name']}", className="h5", id="institution-name"),
         html.P(" · ".join(x for x in (label("kind", found["kind"]), found["level"] or "",
@@ -36,7 +37,8 @@ def layout(institution_id=None, **query):
                 html.H3(_("协议处理"), className="h6"), listing(found["measures"], measure_line,
                                                             _("暂无协议处理。")),
                 html.H3(_("整改事项"), className="h6 mt-3"),
-                listing(found["items"], item_line, _("暂无整改事项。"))])]))
+                listing(found["items"], item_line, _("暂无整改事项。"))])]),
+        one_institution=True)
 
 
 def _found(institution_id, view):

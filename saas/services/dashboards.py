@@ -481,16 +481,19 @@ def _heatmap(assessments) -> dict:
     periods = [a.period for a in assessments]
     if not assessments:
         return {"periods": [], "indicators": [], "colours": []}
-    templates = dict(db.session.execute(select(Agreement.id, Agreement.template_id).where(
-        Agreement.id.in_({a.agreement_id for a in assessments}))).all())
-    # plain rows, not ORM objects: a year of a hospital's measurements is ~400 of them
+    # plain rows, not ORM objects: a year of a hospital's measurements is ~400 of them;
+    # each agreement's template indicators due monthly, with their rules built once
     indicators = db.session.execute(select(
-        Indicator.id, Indicator.template_id, Indicator.code, Indicator.name,
+        Agreement.id.label("agreement_id"), Indicator.id, Indicator.code, Indicator.name,
         Indicator.frequency, Indicator.perspective, Indicator.direction, Indicator.target,
-        Indicator.warning, Indicator.zero, Indicator.max_points).where(
-        Indicator.template_id.in_(set(templates.values())))
+        Indicator.warning, Indicator.zero, Indicator.max_points)
+        .join(Agreement, Agreement.template_id == Indicator.template_id)
+        .where(Agreement.id.in_({a.agreement_id for a in assessments}))
         .order_by(Indicator.code, Indicator.id)).all()
-    due = [(i, rule_of(i)) for i in indicators if due_in(i.frequency, "month")]
+    due: dict[int, list] = {}
+    for i in indicators:
+        if due_in(i.frequency, "month"):
+            due.setdefault(i.agreement_id, []).append((i, rule_of(i)))
     measured = {(m.assessment_id, m.indicator_id): m for m in db.session.execute(select(
         Measurement.assessment_id, Measurement.indicator_id, Measurement.value,
         Measurement.not_applicable).where(
@@ -498,9 +501,7 @@ def _heatmap(assessments) -> dict:
     colours: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
     for a in assessments:
-        for indicator, rule in due:
-            if indicator.template_id != templates[a.agreement_id]:
-                continue
+        for indicator, rule in due.get(a.agreement_id, []):
             value = value_of(measured.get((a.id, indicator.id)), indicator)
             names[indicator.code] = indicator.name
             colours.setdefault(indicator.code, {})[a.period] = score_indicator(

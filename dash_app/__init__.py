@@ -65,22 +65,22 @@ def _refused(error: Exception) -> None:
     current_app.logger.warning("dashboards: callback refused its inputs: %r", error)
 
 
-def _register_pages() -> None:
+def _pages() -> list:
     from importlib import import_module
 
-    for name in PAGE_MODULES:
-        module = import_module(f"dash_app.pages.{name}")
-        title = dict(_titles()).get(name, "机构详情")
+    return [import_module(f"dash_app.pages.{name}") for name in PAGE_MODULES]
+
+
+def _register_pages() -> None:
+    from dash_app.common import DRILL_DOWN, PAGES
+
+    titles = dict(PAGES)
+    for module in _pages():
         where = ({"path_template": module.PATH_TEMPLATE} if hasattr(module, "PATH_TEMPLATE")
                  else {"path": module.PATH})
-        dash.register_page(module.__name__, name=name, layout=module.layout,
+        title = titles.get(getattr(module, "PATH", None), DRILL_DOWN)
+        dash.register_page(module.__name__, layout=module.layout,
                            title=lambda title=title, **_vars: gettext(title), **where)
-
-
-def _titles():
-    from dash_app.common import PAGES
-
-    return [(module, title) for module, (_path, title) in zip(PAGE_MODULES, PAGES, strict=False)]
 
 
 def register_callbacks(app) -> None:
@@ -125,10 +125,8 @@ def export(pathname: str, search: str) -> dict | None:
     if path.startswith("/institution/"):
         sheets = institution.sheets(view, path.rsplit("/", 1)[-1])
     else:
-        from importlib import import_module
-
-        module = dict(zip([p for p, _t in common.PAGES], PAGE_MODULES, strict=False)).get(path)
-        sheets = import_module(f"dash_app.pages.{module}").sheets(view) if module else []
+        by_path = {m.PATH: m for m in _pages() if hasattr(m, "PATH")}
+        sheets = by_path[path].sheets(view) if path in by_path else []
     if not sheets:
         return None
     name = (path.strip("/").replace("/", "-") or "overview") + f"-{view.period}.xlsx"

@@ -11,13 +11,14 @@ from dash import dcc, html
 from flask_babel import gettext as _
 
 from saas.domain.messages import N_
-from saas.domain.periods import last_closed_month, parse_period
+from saas.domain.periods import last_closed_month
 from saas.labels import label
 from saas.services import dashboards
 from saas.timeutil import today_local
 
 PREFIX = "/dashboards/"
 #: (path, title msgid) of the pages, in the order of the menu
+DRILL_DOWN = N_("机构详情")
 PAGES = (("/", N_("区域总览")), ("/trends", N_("考核趋势")), ("/findings", N_("检查发现")),
          ("/pipeline", N_("处理流程")), ("/rectification", N_("整改进度")),
          ("/peers", N_("同类排名")))
@@ -43,7 +44,7 @@ def shell(path: str, view: dashboards.View, *body, one_institution: bool = False
         for p, title in PAGES])
     return html.Div(className="container-fluid p-3", children=[
         html.Div(className="d-flex flex-wrap align-items-center gap-2 mb-2", children=[
-            html.H1(_(dict(PAGES).get(path, N_("机构详情"))), className="h4 mb-0 me-auto"),
+            html.H1(_(dict(PAGES).get(path, DRILL_DOWN)), className="h4 mb-0 me-auto"),
             html.Button(_("导出 Excel"), id="export", className="btn btn-sm btn-outline-secondary"
                         " d-print-none"),
             html.A(_("返回工作台"), href="/", className="btn btn-sm btn-link d-print-none")]),
@@ -87,9 +88,9 @@ def filter_bar(view: dashboards.View, period_only: bool = False) -> html.Div:
     ])
 
 
-def card(title: str, value, tone: str = "", id_: str | None = None) -> html.Div:
+def card(title: str, value, tone: str = "") -> html.Div:
     return html.Div(className="col-6 col-md-3", children=html.Div(
-        className=f"card card-body {tone}", id=id_ or {}, children=[
+        className=f"card card-body {tone}", children=[
             html.Div(title, className="text-muted small"),
             html.Div(str(value), className="h4 mb-0 figure-value")]))
 
@@ -134,7 +135,3 @@ def xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def period_label(period: str) -> str:
-    return str(parse_period(period))

@@ -68,3 +68,9 @@ def error_texts(exc, field: str = "form") -> dict:
     """A refused request's field messages, or else its message under ``field``, in the
     user's language (what a form shows next to its fields)."""
     return texts(exc.errors) if exc.errors else {field: [text(exc.detail)]}
+
+
+def error_line(exc) -> str:
+    """A refused step's message and its field messages on one line (a flash message)."""
+    details = [m for messages in error_texts(exc).values() for m in messages]
+    return "；".join([text(exc.detail), *details]) if details else text(exc.detail)

@@ -47,6 +47,10 @@ REOPEN_POINTS_FACTOR = 2  # a false or ineffective fix doubles the finding's poi
 NUMBER_DIGITS = 3
 MAX_TEXT = finding_rules.MAX_DESCRIPTION  # a statement, measure or reason, as a finding's
 MAX_DEPARTMENT = 100
+BULK_LIMIT = 500  # items in one bulk action (批量指派 / 批量延期)
+IMPORT_MAX_ROWS = 5000  # rows of one imported ledger workbook
+#: 逾期账龄: overdue days in bands (from, to; None: and more), as the dashboards show them
+OVERDUE_AGEING: tuple[tuple[int, int | None], ...] = ((1, 7), (8, 30), (31, 90), (91, None))
 #: The item's own fields the institution keeps up to date (assign): not its deadline.
 EDITABLE: tuple[str, ...] = ("measures_to_take", "department", "owner_id")
 #: Who works on an item, and who edits its deadline, besides the verifier's steps.

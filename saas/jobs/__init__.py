@@ -5,7 +5,9 @@ Jobs take ids (tenant ids included), never ORM objects, and call services.
 
 from __future__ import annotations
 
-from flask import current_app
+import contextlib
+
+from flask import current_app, has_app_context
 
 
 def redis_connection():
@@ -15,6 +17,18 @@ def redis_connection():
     from redis import Redis
 
     return Redis.from_url(url)
+
+
+@contextlib.contextmanager
+def app_context():
+    """The current app context, or a new app's (the rq worker has none)."""
+    if has_app_context():
+        yield
+        return
+    from saas import create_app
+
+    with create_app().app_context():
+        yield
 
 
 def enqueue(func, *args, **kwargs):

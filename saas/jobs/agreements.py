@@ -7,25 +7,12 @@ tenant context (no user: the audit trail names the actor "system").
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
-from flask import has_app_context
 from sqlalchemy import select
 
+from saas.jobs import app_context
 from tenants.context import TenantContext, acting_as
-
-
-@contextlib.contextmanager
-def _app_context():
-    """The current app context, or a new app's (the rq worker has none)."""
-    if has_app_context():
-        yield
-        return
-    from saas import create_app
-
-    with create_app().app_context():
-        yield
 
 
 def expire_due_agreements(region_id: int, today_iso: str) -> list[int]:
@@ -33,7 +20,7 @@ def expire_due_agreements(region_id: int, today_iso: str) -> list[int]:
     returns their ids."""
     from saas.services import agreements
 
-    with _app_context(), acting_as(TenantContext(region_id=region_id)):
+    with app_context(), acting_as(TenantContext(region_id=region_id)):
         return agreements.expire_due(date.fromisoformat(today_iso))
 
 
@@ -42,7 +29,7 @@ def end_due_measures(region_id: int, today_iso: str) -> dict:
     their limit: {"ended": measure ids, "terminated": agreement ids}."""
     from saas.services import measures
 
-    with _app_context(), acting_as(TenantContext(region_id=region_id)):
+    with app_context(), acting_as(TenantContext(region_id=region_id)):
         return measures.end_due(date.fromisoformat(today_iso))
 
 
@@ -53,7 +40,7 @@ def expire_due_everywhere(today_iso: str) -> dict[int, list[int]]:
     from saas.jobs import enqueue
     from saas.models import Region
 
-    with _app_context():
+    with app_context():
         region_ids = db.session.execute(select(Region.id).order_by(Region.id)).scalars().all()
         for rid in region_ids:  # measures first: a suspension ending today resumes the agreement
             enqueue(end_due_measures, rid, today_iso)
@@ -65,7 +52,7 @@ def carry_over_rescission(origin_region_id: int, credit_code: str, basis: str) -
     (saas.services.bars.carry_over): region id → agreement ids rescinded."""
     from saas.services import bars
 
-    with _app_context():
+    with app_context():
         return bars.carry_over(origin_region_id, credit_code, basis)
 
 
@@ -74,5 +61,5 @@ def expire_due_everywhere_today() -> dict:
     Asia/Shanghai (a cron job's arguments are fixed when it is registered)."""
     from saas.timeutil import today_local
 
-    with _app_context():
+    with app_context():
         return expire_due_everywhere(today_local().isoformat())

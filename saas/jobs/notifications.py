@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saas.jobs.agreements import _app_context
+from saas.jobs import app_context
 from tenants.context import TenantContext, acting_as
 
 
@@ -10,5 +10,5 @@ def email_notifications(region_id: int, ids: list[int]) -> int:
     """E-mail the region's notifications ``ids`` not sent yet; returns how many went."""
     from saas.services import notifications
 
-    with _app_context(), acting_as(TenantContext(region_id=region_id)):
+    with app_context(), acting_as(TenantContext(region_id=region_id)):
         return notifications.email(ids)

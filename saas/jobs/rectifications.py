@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from saas.jobs.agreements import _app_context
+from saas.jobs import app_context
 from tenants.context import TenantContext, acting_as
 
 
@@ -23,7 +23,7 @@ def remind_region(region_id: int, today_iso: str) -> int:
     from saas.services import rectifications
 
     today = date.fromisoformat(today_iso)
-    with _app_context():
+    with app_context():
         with acting_as(TenantContext(region_id=region_id)):
             reminded = rectifications.remind(today)
             institution_ids = db.session.execute(select(Institution.id).order_by(
@@ -43,6 +43,6 @@ def remind_everywhere(today_iso: str | None = None) -> dict:
     from saas.timeutil import today_local
 
     today_iso = today_iso or today_local().isoformat()
-    with _app_context():
+    with app_context():
         region_ids = db.session.execute(select(Region.id).order_by(Region.id)).scalars().all()
         return {rid: enqueue(remind_region, rid, today_iso) for rid in region_ids}

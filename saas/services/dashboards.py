@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
+from saas.domain import measures as measure_rules
 from saas.domain import rectification as ledger_rules
 from saas.domain.periods import PeriodError, last_closed_month, parse_period
 from saas.domain.permissions import COUNTING_KINDS
@@ -47,7 +48,7 @@ KINDS = ("hospital", "clinic", "pharmacy")
 REGION_WIDE = {"enable_nestloop": "off", "enable_mergejoin": "off"}
 GRID_SORTS = ("name", "code", "score", "points", "open_items", "overdue_items")
 PAGE_LIMIT = 200  # rows of the grid in one request
-AGEING = ((1, 7), (8, 30), (31, 90), (91, None))  # overdue days, 逾期账龄
+AGEING = ledger_rules.OVERDUE_AGEING
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _colour_counts(view: View, ids) -> dict[str, int]:
     return {"red": found.get(3, 0), "yellow": found.get(2, 0), "green": found.get(1, 0)}
 
 
-LIVE_MEASURES = ("proposed", "notified", "appealed", "decided", "effective")
+LIVE_MEASURES = tuple(s for s in measure_rules.STATUSES if s not in measure_rules.FINAL)
 
 
 def _overdue(today: date):

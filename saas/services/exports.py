@@ -12,7 +12,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from saas.domain.messages import N_
+from saas.errors import Conflict
 from saas.extensions import db
+from saas.labels import LABELS
 from saas.models import ExportFile, Institution, RectificationItem, Region
 from saas.services import ledger_files, rectifications
 from saas.services.base import not_found, transaction
@@ -45,9 +47,9 @@ def build(export_id: int, region_id: int, institution_id: int | None, user_id: i
           role: str) -> str:
     """The job: read the rows a chunk at a time (recording progress), render the file,
     store it. Runs as the user who asked, so it exports exactly what they may see."""
-    from saas.jobs.agreements import _app_context
+    from saas.jobs import app_context
 
-    with _app_context(), acting_as(TenantContext(region_id=region_id,
+    with app_context(), acting_as(TenantContext(region_id=region_id,
                                                  institution_id=institution_id,
                                                  user_id=user_id, role=role)):
         export = get(export_id)
@@ -94,8 +96,6 @@ def get(export_id: int) -> ExportFile:
 def content(export_id: int) -> tuple[ExportFile, bytes]:
     export = get(export_id)
     if export.status != "done":
-        from saas.errors import Conflict
-
         raise Conflict(N_("导出尚未完成"))
     return export, get_storage(current_app.config).get(export.storage_key)
 
@@ -129,9 +129,13 @@ def _described(filters) -> list[str]:
         words.append(f"状态：{rules.STATE_LABELS_ZH[filters.status]}")
     if filters.overdue is not None:
         words.append("仅逾期" if filters.overdue else "未逾期")
-    for field, name in (("department", "责任部门"), ("severity", "严重程度"), ("source", "来源")):
-        if getattr(filters, field):
-            words.append(f"{name}：{getattr(filters, field)}")
+    if filters.department:
+        words.append(f"责任部门：{filters.department}")
+    for field, name, group in (("severity", "严重程度", "severity"),
+                               ("source", "来源", "rectification_source")):
+        value = getattr(filters, field)
+        if value:  # the Chinese names (saas.labels), as the document is written in Chinese
+            words.append(f"{name}：{LABELS[group].get(value, value)}")
     return words
 
 

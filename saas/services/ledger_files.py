@@ -35,7 +35,7 @@ COLUMNS = (("序号", 6), ("问题描述", 40), ("整改措施", 34), ("责任�
            ("整改编号", 18), ("机构", 24))
 REQUIRED = ("问题描述",)
 HEADER_ROW = 2  # row 1 is the title
-MAX_ROWS = 5000  # one import
+MAX_ROWS = rules.IMPORT_MAX_ROWS
 
 
 def workbook(items, title: str) -> bytes:

@@ -17,7 +17,7 @@ RectificationEvent and an audit entry, and tells those it concerns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select, tuple_
@@ -49,7 +49,7 @@ from saas.timeutil import local, today_local, utcnow
 from tenants.context import require
 
 NUMBER_ATTEMPTS = 5
-BULK_LIMIT = 500  # items in one bulk action
+BULK_LIMIT = rules.BULK_LIMIT
 
 
 # --------------------------------------------------------------------------- reading
@@ -125,11 +125,10 @@ def count(filters: Filters) -> int:
 
 def counts_by_status(filters: Filters) -> dict[str, int]:
     """How many items in each state, and overdue, under ``filters`` (status aside)."""
-    inner = list_statement(Filters(**{**filters.__dict__, "status": None}))
-    sub = inner.order_by(None).subquery()
+    sub = list_statement(replace(filters, status=None)).order_by(None).subquery()
     found = dict(db.session.execute(select(sub.c.status, func.count())
                                     .group_by(sub.c.status)).all())
-    late = Filters(**{**filters.__dict__, "status": None, "overdue": True})
+    late = replace(filters, status=None, overdue=True)
     return {**{s: found.get(s, 0) for s in rules.STATES}, "overdue": count(late)}
 
 
@@ -557,7 +556,9 @@ def _evidence_count(item: RectificationItem) -> int:
 def _owner_errors(owner_id: int | None, institution_id: int) -> dict:
     if owner_id is None:
         return {}
-    owner = db.session.execute(select(User).where(User.id == owner_id)).scalar_one_or_none()
+    # by primary key through the identity map: a bulk action or an import names the same
+    # few people on every row (safe here: the institution is compared below)
+    owner = db.session.get(User, owner_id)
     if owner is None or owner.institution_id != institution_id or not owner.active:
         return {"owner_id": [N_("责任人须为本机构的在用账号")]}
     return {}

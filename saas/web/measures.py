@@ -13,7 +13,7 @@ from saas.domain.limits import parse_id
 from saas.domain.measures import MEASURES, STATUSES, WITH_AMOUNT, WITH_MONTHS
 from saas.domain.messages import N_, message_of
 from saas.errors import Conflict, Forbidden, Invalid
-from saas.i18n import error_texts, text
+from saas.i18n import error_line, error_texts, text
 from saas.services import agreements, bars, evidence, measures, notices, points
 from saas.web import web
 
@@ -67,7 +67,7 @@ def _take_step(measure_id: int, step: str):
         else:
             getattr(measures, step)(measure_id, form.get("reason", ""))
     except (Invalid, Conflict, Forbidden) as exc:
-        flash(_error_line(exc), "error")
+        flash(error_line(exc), "error")
     else:
         flash(text(STEP_MESSAGES[step]), "success")
     return redirect(url_for("web.measure", measure_id=measure_id))
@@ -77,11 +77,6 @@ for _step_name in STEP_MESSAGES:  # POST /measures/<id>/notify, /appeal, /decide
     web.add_url_rule(f"/measures/<int:measure_id>/{_step_name}", f"measure_{_step_name}",
                      lambda measure_id, step=_step_name: _take_step(measure_id, step),
                      methods=["POST"])
-
-
-def _error_line(exc) -> str:
-    details = [m for messages in error_texts(exc).values() for m in messages]
-    return "；".join([text(exc.detail), *details]) if details else text(exc.detail)
 
 
 FORM_FIELDS = ("measure", "basis", "reason", "months", "amount_yuan", "clause_number",

@@ -15,12 +15,10 @@ from saas.domain.limits import parse_id
 from saas.domain.messages import N_
 from saas.domain.templates import SEVERITIES
 from saas.errors import Conflict, Forbidden, Invalid
-from saas.i18n import error_texts, text
+from saas.i18n import error_line, error_texts, text
 from saas.services import evidence, exports, ledger_files, rectifications
 from saas.services.paging import page_of
-from saas.timeutil import today_local
 from saas.web import web
-from saas.web.measures import _error_line
 from tenants.context import require
 
 PAGE_SIZE = 50
@@ -62,10 +60,10 @@ def ledger():
     return render_template(
         "rectifications/list.html", page=page, mine=mine, filters=filters, given=given,
         counts=rectifications.counts_by_status(filters), people=people,
-        today=today_local(), states=rules.STATES, severities=SEVERITIES,
+        overdue=rectifications.is_overdue, states=rules.STATES, severities=SEVERITIES,
         sources=rules.SOURCES, bureau=ctx.institution_id is None,
         may_assign=rules.may("assign", ctx.role, False),
-        may_extend=ctx.role in ("bureau_inspector", "institution_admin"))
+        may_extend=any(rules.may("extend", ctx.role, bureau) for bureau in (True, False)))
 
 
 @web.post("/rectifications/bulk", endpoint="rectifications_bulk")
@@ -83,7 +81,7 @@ def ledger_bulk():
             done = rectifications.bulk(ids, "extend", due_date=_day(form.get("due_date")),
                                        reason=form.get("reason", ""))
     except (Invalid, Conflict, Forbidden) as exc:
-        flash(_error_line(exc), "error")
+        flash(error_line(exc), "error")
     else:
         flash(_("已处理 %(n)s 项", n=len(done)), "success")
     return redirect(url_for("web.rectifications", **filters_from(request.args)[1]))
@@ -143,7 +141,7 @@ def _take_step(item_id: int, step: str):
         else:
             rectifications.reopen(item_id, form.get("reason", ""))
     except (Invalid, Conflict, Forbidden) as exc:
-        flash(_error_line(exc), "error")
+        flash(error_line(exc), "error")
     else:
         flash(text(STEP_MESSAGES[step]), "success")
     return redirect(url_for("web.rectification", item_id=item_id))
@@ -181,7 +179,7 @@ def _change(item_id: int, call, message: str):
     try:
         call()
     except (Invalid, Conflict, Forbidden) as exc:
-        flash(_error_line(exc), "error")
+        flash(error_line(exc), "error")
     else:
         flash(message, "success")
     return redirect(url_for("web.rectification", item_id=item_id))

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import acting
+from rank_model_helpers import rank_model_mismatches
 
 STALE = {"total": 12.3, "grade": "excellent"}
 """Stored results the recompute must overwrite (or clear, where nothing is scored)."""
@@ -207,10 +208,14 @@ def test_recompute_matches_the_reference(app, seed, packed, monkeypatch):
     # summed again over their due indicators
     assert stats["summed_again"] > 0
     assert _check_region(app) == 3 * len(PLAN)
+    with acting(app, "a_bureau_admin"):  # the rank read model follows the new totals
+        assert stats["ranked_changed"] > 0
+        assert rank_model_mismatches() == []
 
     with acting(app, "a_bureau_admin"):  # nothing left to write
         again = recompute_region(region_id)
     assert again["assessments_updated"] == 0
+    assert again["ranked_changed"] == 0
 
 
 def test_a_changed_value_is_rescored_and_reranked(app):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import acting
+from rank_model_helpers import rank_model_mismatches
 from saas.domain import barometer
 from saas.domain.periods import parse_period, previous_periods
 from saas.domain.permissions import ONE_PER_PERIOD
@@ -107,6 +108,7 @@ def test_sql_rank_equals_the_domain_rule(app, grid, pick, live_total, bottom_n):
         target = made[pick % len(made)]
         rules = barometer.BarometerRules(bottom_n=bottom_n)
         try:
+            assert rank_model_mismatches() == []
             expected = _domain_ranks(target, live_total, made, institutions, rules)
             assert scoring._ranks(target, live_total, rules) == expected
         finally:

@@ -27,6 +27,8 @@ RANK_GROUPS: Mapping[str, tuple[str, ...]] = {
     kind: OFFICIAL_KINDS if kind in OFFICIAL_KINDS else (kind,)
     for kind in KINDS if kind_counts(kind)
 }
+#: An assessment's total counts in the ranks once it is submitted or finalized.
+RANKED_STATUSES = ("submitted", "finalized")
 #: Kinds whose totals make up the year's period totals (official first, then self).
 ANNUAL_SOURCES = (OFFICIAL_KINDS, ("self",))
 
@@ -34,6 +36,15 @@ ANNUAL_SOURCES = (OFFICIAL_KINDS, ("self",))
 def rank_kinds(kind: str) -> tuple[str, ...]:
     """The kinds an assessment of ``kind`` is ranked with (empty for mock)."""
     return RANK_GROUPS.get(kind, ())
+
+
+def rank_group(kind: str) -> str | None:
+    """The name of the rank group of ``kind`` ("official" for the official inspections,
+    else the kind itself; None for mock), as the rank read model stores it."""
+    kinds = rank_kinds(kind)
+    if not kinds:
+        return None
+    return "official" if kinds == OFFICIAL_KINDS else kind
 
 
 @dataclass(frozen=True)

@@ -369,6 +369,12 @@ def peer_key(kind: str, level: str | None) -> tuple[str, str | None]:
     return (kind, level or None)
 
 
+def peer_group(kind: str, level: str | None) -> str:
+    """:func:`peer_key` as one string ("hospital/三级", "pharmacy/"), as the rank read
+    model stores it."""
+    return f"{kind}/{level or ''}"
+
+
 def rank_in_groups(totals: Mapping[Hashable, float | None],
                    group_of: Mapping[Hashable, Hashable]) -> dict[Hashable, int | None]:
     """:func:`rank` within each group (e.g. ``group_of[k] = peer_key(kind, level)``).

@@ -28,6 +28,7 @@ from saas.timeutil import utcnow
 from tenants.isolation import InstitutionPrivate
 
 ASSESSMENT_STATUS = StatusGuard("saas.services.assessments")
+RANKED_SQL = text("ranked_as IS NOT NULL")
 ONE_PER_PERIOD_SQL = text("kind IN (" + ", ".join(f"'{k}'" for k in ONE_PER_PERIOD) + ")")
 
 
@@ -40,9 +41,17 @@ class Assessment(InstitutionPrivate, db.Model):
     # index write, not a HOT update; a region's full recompute rewrites only the changed.
     # The list's order (newest period first, saas.services.assessments.list_statement)
     # read from an index: a page is a short range scan, never a sort of the region.
+    # The rank read model (saas.services.rank_model): a scorecard's rank counts the
+    # entries of these two partial indexes, one row per institution, period and group.
     __table_args__ = (
         Index("ix_assessments_rank", "region_id", "kind", "period",
               postgresql_include=["institution_id", "id", "status", "total"]),
+        Index("ix_assessments_ranked", "region_id", "ranked_as", "period", "total",
+              postgresql_include=["institution_id"],
+              postgresql_where=RANKED_SQL, sqlite_where=RANKED_SQL),
+        Index("ix_assessments_ranked_peer", "region_id", "ranked_as", "period", "peer_group",
+              "total", postgresql_include=["institution_id"],
+              postgresql_where=RANKED_SQL, sqlite_where=RANKED_SQL),
         Index("ix_assessments_list", "region_id", "period_start", "id"),
         Index("uq_assessments_one_per_period", "agreement_id", "kind", "period", unique=True,
               postgresql_where=ONE_PER_PERIOD_SQL, sqlite_where=ONE_PER_PERIOD_SQL),
@@ -64,6 +73,10 @@ class Assessment(InstitutionPrivate, db.Model):
     grade: Mapped[str | None] = mapped_column(String(16))
     # 三色预警 counts of its latest scoring: how many indicators are red, how many yellow
     # (a read model for the dashboards and the workbench; saas.services.scoring keeps it)
+    # the rank group when this assessment speaks for its institution in the period's
+    # ranks, and then its institution's peer group (saas.services.rank_model)
+    ranked_as: Mapped[str | None] = mapped_column(String(16))
+    peer_group: Mapped[str | None] = mapped_column(String(40))
     red_count: Mapped[int | None] = mapped_column(Integer)
     yellow_count: Mapped[int | None] = mapped_column(Integer)
     # the four perspective scores in hundredths (None: no data), read as `perspectives`

@@ -22,7 +22,8 @@ would give it, in a few SQL statements instead of a few queries per assessment:
    their due indicators only;
 4. one ``UPDATE … FROM`` writes the assessments that changed;
 5. annual assessments, whose total combines the year's period totals and the findings'
-   points, are recomputed by the per-assessment service.
+   points, are recomputed by the per-assessment service;
+6. the rank read model (saas.services.rank_model) is refreshed for the region.
 
 This module is the orchestration only: the scoring rules in SQL are named expressions in
 saas.services.scoring_sql, the planner settings in saas.services.pg_tuning, and the
@@ -42,7 +43,7 @@ from sqlalchemy import select, text
 
 from saas.domain import scoring
 from saas.extensions import db
-from saas.services import audit
+from saas.services import audit, rank_model
 from saas.services.base import require_region_bureau, transaction
 from saas.services.pg_tuning import BULK, pass_settings, planner
 from saas.services.scoring_sql import (
@@ -138,6 +139,9 @@ class _Recompute:
         if self.annual_count != 0:
             stats["annual"] = self._annual()
         self.timings["annual"] = time.perf_counter() - t
+        t = time.perf_counter()  # which assessment speaks for each institution in a rank
+        stats["ranked_changed"] = rank_model.refresh_region(self.conn, self.region_id)
+        self.timings["rank_model"] = time.perf_counter() - t
         self.timings["total"] = time.perf_counter() - t0
         stats["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return stats

@@ -13,9 +13,10 @@ import contextlib
 import functools
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
-from sqlalchemy import Float, Integer, String, bindparam, case, func, select
+from sqlalchemy import Float, Integer, String, bindparam, func, literal, select
 from sqlalchemy.orm import aliased
 
 from saas.domain import barometer
@@ -49,7 +50,7 @@ from saas.timeutil import rfc3339
 from tenants.context import TenantContext, acting_as, current
 
 HISTORY_LENGTH = 6
-RANKED_STATUSES = ("submitted", "finalized")
+RANKED_STATUSES = barometer.RANKED_STATUSES
 
 
 @dataclass
@@ -233,61 +234,67 @@ def region_read(region_id: int):
 def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]) -> dict:
     """Per period, counted in SQL over the other institutions of the region: how many have
     a total, how many rank above and below the institution's own total (``total`` in this
-    assessment's period, its latest ranked total in the others), and the same above and
-    in all within its peer group (same kind and level). An institution's total in a
-    period is its latest (highest id) submitted or finalized assessment of the rank group
-    with a total. One index range scan per kind and period (ix_assessments_rank); only
-    counts leave the database. The statement is built once (:func:`_rank_counts_statement`)
-    and run with this scorecard's values."""
+    assessment's period, its ranked total in the others), and in this assessment's period
+    the same within its peer group (same kind and level).
+
+    Each institution's total in a period is the assessment that speaks for it there, which
+    the rank read model marks (saas.services.rank_model: ``ranked_as``, ``peer_group``),
+    so every figure is a count of entries of the partial indexes ``ix_assessments_ranked``
+    and ``ix_assessments_ranked_peer``: no rows leave the database, none are deduplicated.
+    The statement is built once per number of periods (:func:`_rank_counts_statement`)."""
     values = {"region_id": assessment.region_id, "own_id": assessment.institution_id,
-              "kinds": list(barometer.rank_kinds(assessment.kind)), "periods": periods,
-              "period": assessment.period, "total": total}
+              "group": barometer.rank_group(assessment.kind), "total": total,
+              **{f"p{n}": period for n, period in enumerate(periods)}}
+    own = periods.index(assessment.period)
     with region_read(assessment.region_id):
-        return {row.period: row for row in db.session.execute(_rank_counts_statement(),
-                                                              values)}
+        row = db.session.execute(_rank_counts_statement(len(periods), own), values).one()
+    row = row._mapping
+    return {period: _PeriodCounts(*(row[f"{name}{n}"] for name in _PeriodCounts._fields))
+            for n, period in enumerate(periods)}
+
+
+class _PeriodCounts(NamedTuple):
+    others: int
+    higher: int
+    lower: int
+    peers: int
+    peers_higher: int
+    own_total: float | None
 
 
 @functools.cache
-def _rank_counts_statement():
-    """The statement of :func:`_rank_counts`, its values as bound parameters: region_id,
-    own_id (the institution), kinds and periods (lists), period and total (the
-    scorecard's own)."""
-    a, i, me = aliased(Assessment), aliased(Institution), aliased(Institution)
+def _rank_counts_statement(periods: int, own: int):
+    """The statement of :func:`_rank_counts`: one row of scalar counts, ``<name><n>`` for
+    each of the _PeriodCounts fields and period ``p<n>``; its values as bound
+    parameters: region_id, own_id (the institution), group (the rank group), p0… and
+    total (the scorecard's own, the reference in period ``p<own>``)."""
+    a, me = aliased(Assessment), aliased(Institution)
     own_id = bindparam("own_id", type_=Integer)
-    latest = (
-        select(a.period, a.institution_id, a.total, func.row_number().over(
-            partition_by=(a.period, a.institution_id), order_by=a.id.desc()).label("n"))
-        .where(a.region_id == bindparam("region_id", type_=Integer),
-               a.kind.in_(bindparam("kinds", expanding=True)),
-               a.period.in_(bindparam("periods", expanding=True)),
-               a.status.in_(RANKED_STATUSES), a.total.is_not(None))
-        .subquery())
-    totals = (
-        select(latest.c.period, latest.c.institution_id, latest.c.total,
-               func.max(case((latest.c.institution_id == own_id, latest.c.total))).over(
-                   partition_by=latest.c.period).label("own_total"))
-        .where(latest.c.n == 1)
-        .subquery())
-    reference = case((totals.c.period == bindparam("period", type_=String),
-                      bindparam("total", type_=Float)), else_=totals.c.own_total)
-    own_kind = select(me.kind).where(me.id == own_id).scalar_subquery()
-    own_level = select(func.coalesce(me.level, "")).where(me.id == own_id).scalar_subquery()
-    peer = totals.c.institution_id.in_(  # a hashed set of the peer group's ids
-        select(i.id).where(i.kind == own_kind, func.coalesce(i.level, "") == own_level))
+    own_peer = (select(me.kind.concat("/").concat(func.coalesce(me.level, "")))
+                .where(me.id == own_id).scalar_subquery())
 
-    def count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    def ranked(period, *conditions, what=func.count()):
+        return (select(what).where(a.region_id == bindparam("region_id", type_=Integer),
+                                   a.ranked_as == bindparam("group", type_=String),
+                                   a.period == period, *conditions).scalar_subquery())
 
-    return (
-        select(totals.c.period, func.count().label("others"),
-               count(totals.c.total > reference).label("higher"),
-               count(totals.c.total < reference).label("lower"),
-               count(peer).label("peers"),
-               count(peer & (totals.c.total > reference)).label("peers_higher"),
-               func.max(totals.c.own_total).label("own_total"))
-        .where(totals.c.institution_id != own_id)
-        .group_by(totals.c.period)
-    )
+    others, peer, none = a.institution_id != own_id, a.peer_group == own_peer, literal(0)
+    columns = []
+    for n in range(periods):
+        period = bindparam(f"p{n}", type_=String)
+        own_total = ranked(period, a.institution_id == own_id, what=a.total)
+        if n == own:  # the scorecard's period: its rank in the region and the peer group
+            total = bindparam("total", type_=Float)
+            counts = (ranked(period, others, a.total > total),
+                      ranked(period, others, a.total < total), ranked(period, others, peer),
+                      ranked(period, others, peer, a.total > total))
+        else:  # an earlier period: only whether it was in the bottom n
+            counts = (none, ranked(period, others, a.total < own_total), none, none)
+        columns += [ranked(period, others).label(f"others{n}"),
+                    *(c.label(f"{name}{n}") for c, name in zip(
+                        counts, ("higher", "lower", "peers", "peers_higher"), strict=True)),
+                    own_total.label(f"own_total{n}")]
+    return select(*columns)
 
 
 def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, list[bool]]:

@@ -12,7 +12,9 @@ endpoints a browser calls, times (median of ``--runs``):
 * a grid block of 100 rows sorted by score (cold);
 * an institution's drill-down (cold);
 
-and beside each the plain SQL returning the same figures (the floor) and the ratio; then
+and beside each the plain SQL returning the same figures (the floor: as bench.pages times
+it, the app role in the user's row-level security context, run in turns with the page so
+that a slow moment of the host weighs on both) and the ratio; then
 the bytes the first paint of the overview transfers (the page, its layout, its callbacks'
 answers, without Dash's and Plotly's JavaScript, which the browser caches). Targets:
 overview ≤ 500 ms cold and ≤ 50 ms cached, grid block and drill-down ≤ 200 ms, each ≤ 3× its
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.pages import _login, _prepare_user, _timed, ensure_region, region_code  # noqa: E402
+from bench.pages import _login, _paired, _prepare_user, ensure_region, region_code  # noqa: E402
 from bench.scoring import RESULTS, _ensure_database, _urls  # noqa: E402
 
 TARGETS = {"overview_cold_ms": 500.0, "overview_cached_ms": 50.0, "grid_ms": 200.0,
@@ -46,7 +48,7 @@ def _args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--institutions", type=int, default=20000)
     parser.add_argument("--months", type=int, default=11)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -71,7 +73,9 @@ def _grid_body(view: dict) -> dict:
 
 
 def _measure(app, owner_url: str, code: str, runs: int) -> dict:
-    from saas.extensions import cache
+    from saas.extensions import cache, db
+    from saas.models import User
+    from tenants.context import acting_as, for_user
 
     email = _prepare_user(owner_url, code)
     web = app.test_client()
@@ -79,8 +83,8 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
     web.get("/dashboards/")
     owner = sa.create_engine(owner_url)  # outside any tenant: row-level security aside
     with owner.connect() as conn:
-        region_id = conn.execute(sa.text(
-            "SELECT region_id FROM users WHERE email = :e"), {"e": email}).scalar()
+        user_id, region_id = conn.execute(sa.text(
+            "SELECT id, region_id FROM users WHERE email = :e"), {"e": email}).one()
         institution_id = conn.execute(sa.text(
             "SELECT institution_id FROM rectification_items WHERE region_id = :r LIMIT 1"),
             {"r": region_id}).scalar()
@@ -104,14 +108,16 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
     overview = post(_page_body("/dashboards/", search))
     grid = post(_grid_body({"period": PERIOD}))
     drill = post(_page_body(f"/dashboards/institution/{institution_id}", search))
-    engine = sa.create_engine(owner_url)
-
     def floor(sql: str, **params):
+        """The plain statements, as bench.pages times its floors: the app role in the
+        user's row-level security context, in a transaction of their own, so the tenant
+        settings are made again, as for a request."""
         def run():
-            with engine.connect() as conn:
+            with app.app_context(), acting_as(for_user(db.session.get(User, user_id))):
                 for statement in sql.split(";"):
                     if statement.strip():
-                        conn.execute(sa.text(statement), {"r": region_id, **params}).all()
+                        db.session.execute(sa.text(statement), {"r": region_id, **params}).all()
+                db.session.rollback()
         return run
 
     latest = ("SELECT DISTINCT ON (institution_id) institution_id, total, grade FROM assessments"
@@ -152,13 +158,11 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
                             ("overview data callback (cached)", overview, "overview"),
                             ("grid block of 100 by score (cold)", cold(grid), "grid"),
                             ("drill-down (cold)", cold(drill), "drill-down")):
-        server = _timed(run, runs)
-        bottom = _timed(floors[base], runs)
+        server, bottom = _paired(run, floors[base], runs)
         rows.append({"what": name, "server_ms": round(server, 1), "floor_ms": round(bottom, 1),
                      "ratio": round(server / bottom, 2) if bottom else None})
         print(f"  {name:<36} {server:8.1f} ms   floor {bottom:7.1f} ms   "
               f"×{server / bottom:5.2f}", flush=True)
-    engine.dispose()
     with app.app_context():
         cache.clear()
     paint = sum(len(r.data) for r in (

@@ -67,6 +67,19 @@ def _timed(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def _paired(server, floor, runs: int) -> tuple[float, float]:
+    """Median milliseconds of ``server()`` and of ``floor()``, run in turns (after one
+    warm-up of each), so that a host's slow moment weighs on both alike."""
+    server(), floor()
+    times: tuple[list, list] = ([], [])
+    for _ in range(runs):
+        for fn, out in ((server, times[0]), (floor, times[1])):
+            t = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def _prepare_user(owner_url: str, region_code: str) -> str:
     """The seeded bureau user, with a known password (synthetic region only)."""
     from werkzeug.security import generate_password_hash

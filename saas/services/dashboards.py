@@ -439,8 +439,9 @@ def institution(institution_id: int, view: View, months: int = 12) -> dict | Non
 
 
 def _institution(institution_id: int, view: View, months: int) -> dict | None:
-    inst = db.session.execute(select(Institution).where(
-        Institution.id == institution_id)).scalar_one_or_none()
+    inst = db.session.execute(select(
+        Institution.id, Institution.name, Institution.kind, Institution.level,
+        Institution.district).where(Institution.id == institution_id)).one_or_none()
     if inst is None:
         return None
     assessments = db.session.execute(
@@ -452,61 +453,71 @@ def _institution(institution_id: int, view: View, months: int) -> dict | None:
         .order_by(Assessment.period_end.desc(), Assessment.id.desc()).limit(months)
     ).scalars().all()[::-1]
     latest = assessments[-1] if assessments else None
-    return {"id": inst.id, "name": inst.name, "kind": inst.kind, "level": inst.level,
-            "district": inst.district,
+    return {**inst._asdict(),
             "radar": dict(latest.perspectives) if latest else {},
             "score": latest.total if latest else None, "grade": latest.grade if latest else None,
             "heatmap": _heatmap(assessments),
             "points": _points_timeline(inst.id, view.year),
-            "measures": [{"id": m.id, "measure": m.measure, "status": m.status,
-                          "at": m.created_at.date().isoformat()} for m in
-                         db.session.execute(select(Measure).where(
-                             Measure.institution_id == inst.id)
-                             .order_by(Measure.id.desc()).limit(20)).scalars()],
-            "items": [{"id": i.id, "number": i.number, "status": i.status,
-                       "due_date": i.due_date.isoformat(),
-                       "overdue": ledger_rules.is_overdue(i.status, i.due_date, today_local())}
-                      for i in db.session.execute(select(RectificationItem).where(
-                          RectificationItem.institution_id == inst.id)
-                          .order_by(RectificationItem.due_date).limit(50)).scalars()]}
+            "measures": _measures_of(inst.id), "items": _items_of(inst.id)}
+
+
+def _measures_of(institution_id: int, limit: int = 20) -> list[dict]:
+    return [{"id": id_, "measure": measure, "status": status, "at": at.date().isoformat()}
+            for id_, measure, status, at in db.session.execute(
+                select(Measure.id, Measure.measure, Measure.status, Measure.created_at)
+                .where(Measure.institution_id == institution_id)
+                .order_by(Measure.id.desc()).limit(limit))]
+
+
+def _items_of(institution_id: int, limit: int = 50) -> list[dict]:
+    today = today_local()
+    return [{"id": id_, "number": number, "status": status, "due_date": due.isoformat(),
+             "overdue": ledger_rules.is_overdue(status, due, today)}
+            for id_, number, status, due in db.session.execute(
+                select(RectificationItem.id, RectificationItem.number,
+                       RectificationItem.status, RectificationItem.due_date)
+                .where(RectificationItem.institution_id == institution_id)
+                .order_by(RectificationItem.due_date).limit(limit))]
 
 
 def _heatmap(assessments) -> dict:
     """Indicator colours over the periods: {periods, indicators, colours[indicator][period]}
     by saas.domain.scoring.score_indicator, each month's due indicators of its agreement's
-    template; three queries whatever the number of months."""
+    template; one query whatever the number of months."""
     from saas.domain.measurements import due_in
     from saas.domain.scoring import score_indicator
+    from saas.domain.templates import FREQUENCIES
     from saas.services.scoring import rule_of, value_of
 
     periods = [a.period for a in assessments]
     if not assessments:
         return {"periods": [], "indicators": [], "colours": []}
-    # plain rows, not ORM objects: a year of a hospital's measurements is ~400 of them;
-    # each agreement's template indicators due monthly, with their rules built once
-    indicators = db.session.execute(select(
-        Agreement.id.label("agreement_id"), Indicator.id, Indicator.code, Indicator.name,
-        Indicator.frequency, Indicator.perspective, Indicator.direction, Indicator.target,
-        Indicator.warning, Indicator.zero, Indicator.max_points)
-        .join(Agreement, Agreement.template_id == Indicator.template_id)
-        .where(Agreement.id.in_({a.agreement_id for a in assessments}))
-        .order_by(Indicator.code, Indicator.id)).all()
-    due: dict[int, list] = {}
-    for i in indicators:
-        if due_in(i.frequency, "month"):
-            due.setdefault(i.agreement_id, []).append((i, rule_of(i)))
-    measured = {(m.assessment_id, m.indicator_id): m for m in db.session.execute(select(
-        Measurement.assessment_id, Measurement.indicator_id, Measurement.value,
-        Measurement.not_applicable).where(
-        Measurement.assessment_id.in_([a.id for a in assessments])))}
+    # each month's due template indicators beside the month's measurement of it (none:
+    # no data); a year of a hospital's is ~300 rows. Plain Core rows, not through the ORM
+    # (half the time): every row hangs on the ids of ``assessments``, read through the
+    # tenant filter, and on PostgreSQL row-level security applies as ever.
+    monthly = [f for f in FREQUENCIES if due_in(f, "month")]
+    rows = db.session.connection().execute(select(
+        Assessment.id.label("assessment_id"), Indicator.id, Indicator.code, Indicator.name,
+        Indicator.perspective, Indicator.direction, Indicator.target,
+        Indicator.warning, Indicator.zero, Indicator.max_points,
+        Measurement.id.label("measurement_id"), Measurement.value, Measurement.not_applicable)
+        .join(Agreement, Agreement.id == Assessment.agreement_id)
+        .join(Indicator, Indicator.template_id == Agreement.template_id)
+        .outerjoin(Measurement, (Measurement.assessment_id == Assessment.id)
+                   & (Measurement.indicator_id == Indicator.id))
+        .where(Assessment.id.in_([a.id for a in assessments]),
+               Indicator.frequency.in_(monthly))).all()
+    period_of = {a.id: a.period for a in assessments}
+    rules: dict[int, object] = {}
     colours: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
-    for a in assessments:
-        for indicator, rule in due.get(a.agreement_id, []):
-            value = value_of(measured.get((a.id, indicator.id)), indicator)
-            names[indicator.code] = indicator.name
-            colours.setdefault(indicator.code, {})[a.period] = score_indicator(
-                rule, value).color
+    for row in rows:
+        rule = rules.get(row.id) or rules.setdefault(row.id, rule_of(row))
+        measured = row if row.measurement_id is not None else None
+        names[row.code] = row.name
+        colours.setdefault(row.code, {})[period_of[row.assessment_id]] = score_indicator(
+            rule, value_of(measured, row)).color
     codes = sorted(colours)
     return {"periods": periods, "indicators": [(c, names[c]) for c in codes],
             "colours": [[colours[c].get(p, "no_data") for p in periods] for c in codes]}

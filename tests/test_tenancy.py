@@ -149,6 +149,24 @@ def test_catalog_every_tenant_table_has_rls_enabled_and_forced(app, postgres_onl
     assert tables <= policies
 
 
+def test_every_policy_reads_the_tenant_settings_once_per_statement(app, postgres_only):
+    """Each current_setting() of a policy sits in a scalar subquery (an InitPlan, read
+    once per statement, not once per row: tenants.rls), and a count under the policy
+    shows it so in its plan."""
+    from tenants.context import TenantContext, acting_as
+
+    with app.app_context():
+        quals = dict(db.session.execute(sa.text(
+            "select tablename, qual from pg_policies where policyname='tenant_isolation'")).all())
+        with acting_as(TenantContext(region_id=1, role="bureau_admin")):
+            plan = "\n".join(db.session.execute(sa.text(
+                "EXPLAIN SELECT count(*) FROM assessments")).scalars())
+    for table, qual in quals.items():
+        settings = qual.count("current_setting(")
+        assert settings and qual.count("SELECT") == settings, (table, qual)
+    assert "InitPlan" in plan and "Filter" in plan, plan
+
+
 def _foreign_rows_in_every_table(app) -> dict:
     """Rows of AH1 (the user's own), of its sibling AH2 and of region B's BH1 in every
     tenant table, measurements included; returns BH1's ids."""

@@ -45,11 +45,11 @@ def upgrade():
         WHERE assessments.id = d.id""")
     op.create_index('ix_assessments_ranked', 'assessments',
                     ['region_id', 'ranked_as', 'period', 'total'],
-                    postgresql_include=['institution_id'],
+                    postgresql_include=['institution_id', 'private'],
                     postgresql_where=RANKED, sqlite_where=RANKED)
     op.create_index('ix_assessments_ranked_peer', 'assessments',
                     ['region_id', 'ranked_as', 'period', 'peer_group', 'total'],
-                    postgresql_include=['institution_id'],
+                    postgresql_include=['institution_id', 'private'],
                     postgresql_where=RANKED, sqlite_where=RANKED)
 
 

@@ -13,10 +13,9 @@ import contextlib
 import functools
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date
 
-from sqlalchemy import Float, Integer, String, bindparam, func, literal, select
+from sqlalchemy import Float, Integer, String, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from saas.domain import barometer
@@ -231,69 +230,73 @@ def region_read(region_id: int):
         yield
 
 
-def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]) -> dict:
-    """Per period, counted in SQL over the other institutions of the region: how many have
-    a total, how many rank above and below the institution's own total (``total`` in this
-    assessment's period, its ranked total in the others), and in this assessment's period
-    the same within its peer group (same kind and level).
+def _rank_counts(assessment: Assessment, total: float | None, periods: list[str],
+                 bottom_n: int) -> tuple[dict, list[tuple]]:
+    """Counted in SQL over the other institutions of the region.
+
+    In this assessment's period: how many have a total (``others``), how many rank above
+    ``total``, and the same within its peer group (same kind and level). In each of
+    ``periods``, for the bottom-n rule: the institution's own total there (``total`` in
+    this period) and how many others have a total and how many rank below it, each
+    count capped just past what the rule needs (n + 1 and n), so it reads at most a
+    few index entries.
 
     Each institution's total in a period is the assessment that speaks for it there, which
     the rank read model marks (saas.services.rank_model: ``ranked_as``, ``peer_group``),
-    so every figure is a count of entries of the partial indexes ``ix_assessments_ranked``
-    and ``ix_assessments_ranked_peer``: no rows leave the database, none are deduplicated.
-    The statement is built once per number of periods (:func:`_rank_counts_statement`)."""
+    so every figure counts entries of the partial indexes ``ix_assessments_ranked`` and
+    ``ix_assessments_ranked_peer``, which carry the columns row-level security reads: no
+    row leaves the database, none is deduplicated, no table page is read. The statement
+    is built once per number of periods (:func:`_rank_counts_statement`)."""
     values = {"region_id": assessment.region_id, "own_id": assessment.institution_id,
               "group": barometer.rank_group(assessment.kind), "total": total,
+              "below_cap": bottom_n, "others_cap": bottom_n + 1,
               **{f"p{n}": period for n, period in enumerate(periods)}}
     own = periods.index(assessment.period)
     with region_read(assessment.region_id):
         row = db.session.execute(_rank_counts_statement(len(periods), own), values).one()
-    row = row._mapping
-    return {period: _PeriodCounts(*(row[f"{name}{n}"] for name in _PeriodCounts._fields))
-            for n, period in enumerate(periods)}
-
-
-class _PeriodCounts(NamedTuple):
-    others: int
-    higher: int
-    lower: int
-    peers: int
-    peers_higher: int
-    own_total: float | None
+    ranks = {k: row._mapping[k] for k in ("others", "higher", "peers", "peers_higher")}
+    return ranks, [tuple(row._mapping[f"{name}{n}"] for name in ("own_total", "others",
+                                                                  "below"))
+                   for n in range(len(periods))]
 
 
 @functools.cache
 def _rank_counts_statement(periods: int, own: int):
-    """The statement of :func:`_rank_counts`: one row of scalar counts, ``<name><n>`` for
-    each of the _PeriodCounts fields and period ``p<n>``; its values as bound
-    parameters: region_id, own_id (the institution), group (the rank group), p0… and
-    total (the scorecard's own, the reference in period ``p<own>``)."""
+    """The statement of :func:`_rank_counts`, one row: others, higher, peers,
+    peers_higher, then own_total<n>, others<n> and below<n> for each period ``p<n>``.
+    Its values are bound parameters: region_id, own_id (the institution), group (the rank
+    group), total (the scorecard's own, the reference in period ``p<own>``), p0…,
+    below_cap and others_cap."""
     a, me = aliased(Assessment), aliased(Institution)
     own_id = bindparam("own_id", type_=Integer)
     own_peer = (select(me.kind.concat("/").concat(func.coalesce(me.level, "")))
                 .where(me.id == own_id).scalar_subquery())
+    others, peer = a.institution_id != own_id, a.peer_group == own_peer
 
-    def ranked(period, *conditions, what=func.count()):
-        return (select(what).where(a.region_id == bindparam("region_id", type_=Integer),
-                                   a.ranked_as == bindparam("group", type_=String),
-                                   a.period == period, *conditions).scalar_subquery())
+    def ranked(period, *conditions):
+        return select(a.total).where(a.region_id == bindparam("region_id", type_=Integer),
+                                     a.ranked_as == bindparam("group", type_=String),
+                                     a.period == period, *conditions)
 
-    others, peer, none = a.institution_id != own_id, a.peer_group == own_peer, literal(0)
-    columns = []
+    def count(period, *conditions, cap: str | None = None):
+        rows = ranked(period, *conditions)
+        if cap is not None:  # at most ``cap`` entries read
+            rows = rows.limit(bindparam(cap, type_=Integer))
+        return select(func.count()).select_from(rows.subquery()).scalar_subquery()
+
+    mine, total = bindparam(f"p{own}", type_=String), bindparam("total", type_=Float)
+    columns = [count(mine, others).label("others"),
+               count(mine, others, a.total > total).label("higher"),
+               count(mine, others, peer).label("peers"),
+               count(mine, others, peer, a.total > total).label("peers_higher")]
     for n in range(periods):
         period = bindparam(f"p{n}", type_=String)
-        own_total = ranked(period, a.institution_id == own_id, what=a.total)
-        if n == own:  # the scorecard's period: its rank in the region and the peer group
-            total = bindparam("total", type_=Float)
-            counts = (ranked(period, others, a.total > total),
-                      ranked(period, others, a.total < total), ranked(period, others, peer),
-                      ranked(period, others, peer, a.total > total))
-        else:  # an earlier period: only whether it was in the bottom n
-            counts = (none, ranked(period, others, a.total < own_total), none, none)
-        columns += [ranked(period, others).label(f"others{n}"),
-                    *(c.label(f"{name}{n}") for c, name in zip(
-                        counts, ("higher", "lower", "peers", "peers_higher"), strict=True)),
-                    own_total.label(f"own_total{n}")]
+        own_total = ranked(period, a.institution_id == own_id).scalar_subquery()
+        reference = total if n == own else own_total
+        columns += [own_total.label(f"own_total{n}"),
+                    count(period, others, cap="others_cap").label(f"others{n}"),
+                    count(period, others, a.total < reference, cap="below_cap")
+                    .label(f"below{n}")]
     return select(*columns)
 
 
@@ -311,20 +314,18 @@ def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, li
     monthly = _is_month(assessment)
     periods = [str(p) for p in previous_periods(
         assessment.period, rules.bottom_run - 1 if monthly else 0, include_self=True)]
-    counts = _rank_counts(assessment, total, periods)
-    mine = counts.get(assessment.period)
-    others, higher, peers, peers_higher = (
-        (mine.others, mine.higher, mine.peers, mine.peers_higher) if mine else (0, 0, 0, 0))
+    mine, by_period = _rank_counts(assessment, total, periods, rules.bottom_n)
     known = int(total is not None)
-    ranks = {"region": 1 + higher if known else None, "region_of": others + known,
-             "peer": 1 + peers_higher if known else None, "peer_of": peers + known}
+    ranks = {"region": 1 + mine["higher"] if known else None,
+             "region_of": mine["others"] + known,
+             "peer": 1 + mine["peers_higher"] if known else None,
+             "peer_of": mine["peers"] + known}
     bottom = []
     if monthly:
-        for period in periods:
-            row = counts.get(period)
-            own_total = total if period == assessment.period else (row and row.own_total)
-            bottom.append(row is not None and own_total is not None
-                          and row.others + 1 > rules.bottom_n and row.lower < rules.bottom_n)
+        for period, (own_total, others, below) in zip(periods, by_period, strict=True):
+            own_total = total if period == assessment.period else own_total
+            bottom.append(own_total is not None and others + 1 > rules.bottom_n
+                          and below < rules.bottom_n)
     return ranks, bottom
 
 

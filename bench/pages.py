@@ -10,8 +10,9 @@ role: row-level security on), times each page in-process through the Flask test 
 (``--runs`` times, the median): the HTML lists (first page and a page deep in the list),
 the API lists (first and deep page), a scorecard (HTML and API), the overview's read
 model (the dashboard callback's data) and one measurement save. Beside each: the SQL
-floor, the plain query returning the same rows, timed the same way on the same
-connection settings, and the ratio. With two sizes it prints the growth from the
+floor, the plain statements returning the same figures (a scorecard's: its indicators,
+measurements, history and rank counts), timed on the same connection settings in turns
+with the page, and the ratio. With two sizes it prints the growth from the
 smaller to the larger. Writes bench/results/pages-<date>.json.
 """
 
@@ -56,15 +57,29 @@ def _args(argv=None):
     return parser.parse_args(argv)
 
 
-def _timed(fn, runs: int) -> float:
-    """Median milliseconds of ``fn()`` over ``runs`` runs, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+# The overview's figures, each its plain statement: the filter bar's choices, the
+# latest score of each institution by grade, the institutions red this period, the open
+# and overdue ledger items, the live measures (bench.dashboards shares them).
+LATEST_SCORES = (
+    "SELECT DISTINCT ON (institution_id) institution_id, total, grade FROM assessments"
+    " WHERE region_id = :r AND total IS NOT NULL AND period_end <= '2026-11-30'"
+    " AND kind IN ('self','routine','special','flight','random','annual')"
+    " ORDER BY institution_id, period_end DESC, id DESC")
+
+
+def overview_floor(period: str) -> str:
+    return "; ".join((
+        "SELECT level, district FROM institutions WHERE region_id = :r GROUP BY level, district",
+        f"SELECT grade, count(*) FROM ({LATEST_SCORES}) l GROUP BY grade",
+        "SELECT count(DISTINCT institution_id) FROM assessments WHERE region_id = :r"
+        f" AND period = '{period}' AND status IN ('submitted', 'finalized')"
+        " AND kind IN ('self','routine','special','flight','random','annual')"
+        " AND red_count > 0",
+        "SELECT count(*) FILTER (WHERE status <> 'closed'), count(*) FILTER"
+        " (WHERE status <> 'closed' AND due_date < current_date)"
+        " FROM rectification_items WHERE region_id = :r AND NOT private",
+        "SELECT measure, count(*) FROM measures WHERE region_id = :r AND status IN"
+        " ('proposed', 'notified', 'appealed', 'decided', 'effective') GROUP BY measure"))
 
 
 def _paired(server, floor, runs: int) -> tuple[float, float]:
@@ -134,10 +149,12 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     acting.__enter__()
 
     def floor(sql: str, **params):
-        """The plain query, as the app role in the region's RLS context: its own
-        transaction, so the tenant settings are made again, as for a request."""
+        """The plain statements (``;`` between them), as the app role in the region's
+        RLS context: their own transaction, so the tenant settings are made again, as
+        for a request."""
         def run():
-            db.session.execute(sa.text(sql), {"r": region_id, **params}).all()
+            for statement in sql.split(";"):
+                db.session.execute(sa.text(statement), {"r": region_id, **params}).all()
             db.session.rollback()
         return run
 
@@ -152,9 +169,11 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                 "SELECT id FROM assessments WHERE region_id = :r AND period = '2026-06'"
                 " ORDER BY total, id LIMIT 1 OFFSET :o"),
                 {"r": region_id, "o": size["institutions"] // 2}).scalar()
-            agreement_id = db.session.execute(sa.text(
-                "SELECT agreement_id FROM assessments WHERE id = :a"),
-                {"a": assessment_id}).scalar()
+            agreement_id, institution_id, total, peer = db.session.execute(sa.text(
+                "SELECT a.agreement_id, a.institution_id, a.total,"
+                " i.kind || '/' || coalesce(i.level, '') FROM assessments a"
+                " JOIN institutions i ON i.id = a.institution_id WHERE a.id = :a"),
+                {"a": assessment_id}).one()
         db.session.remove()
     drafts = get_api("/assessments?kind=routine&status=draft&page_size=1")["items"]
     if drafts:  # the previous run's
@@ -193,15 +212,28 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                       floor(sql)))
         pages.append((f"API /{name} (deep page)",
                       lambda n=name: get_api(f"/{n}?after={deep[n]}"), floor(sql)))
+    # every figure of the scorecard, each its plain statement: the template's indicators
+    # with their clauses and settings, the measurements, the history, the rank's counts
     scorecard_floor = floor(
-        "SELECT m.* FROM measurements m WHERE m.assessment_id = :a", a=assessment_id)
+        "SELECT i.*, c.number, t.settings FROM indicators i"
+        " JOIN clauses c ON c.id = i.clause_id JOIN templates t ON t.id = i.template_id"
+        " JOIN agreements ag ON ag.template_id = t.id WHERE ag.id = :ag ORDER BY i.position;"
+        " SELECT * FROM measurements WHERE assessment_id = :a;"
+        " SELECT id, period, total, grade FROM assessments WHERE institution_id = :i"
+        " AND kind = 'self' AND status IN ('submitted', 'finalized')"
+        " ORDER BY period_start DESC LIMIT 12;"
+        " SELECT count(*), count(*) FILTER (WHERE total > :t),"
+        " count(*) FILTER (WHERE peer_group = :pg),"
+        " count(*) FILTER (WHERE peer_group = :pg AND total > :t) FROM assessments"
+        " WHERE region_id = :r AND ranked_as = 'self' AND period = '2026-06'"
+        " AND institution_id <> :i",
+        a=assessment_id, ag=agreement_id, i=institution_id, t=total, pg=peer)
     pages.append(("API scorecard", lambda: get_api(f"/assessments/{assessment_id}/scorecard"),
                   scorecard_floor))
     pages.append(("HTML scorecard", lambda: get_web(f"/assessments/{assessment_id}/scorecard"),
                   scorecard_floor))
     pages.append(("overview (dashboard callback data)", lambda: _overview(app, user.id),
-                  floor("SELECT kind, count(*) FROM institutions WHERE region_id = :r"
-                        " GROUP BY kind")))
+                  floor(overview_floor("2026-11"))))
     pages.append(("API /me", lambda: get_api("/me"),
                   floor("SELECT u.*, t.* FROM users u JOIN api_tokens t ON t.user_id = u.id"
                         " WHERE t.token_hash = :h", h="x")))
@@ -210,8 +242,7 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     out = []
     db.session.rollback()
     for name, page, sql_floor in pages:
-        server = _timed(page, runs)
-        base = _timed(sql_floor, runs)
+        server, base = _paired(page, sql_floor, runs)
         out.append({"page": name, "server_ms": round(server, 1), "floor_ms": round(base, 2),
                     "ratio": round(server / base, 1) if base else None})
         print(f"  {name:<40} {server:8.1f} ms   floor {base:7.2f} ms   "

@@ -45,16 +45,11 @@ def upgrade():
         WHERE assessments.id = d.id""")
     op.create_index('ix_assessments_ranked', 'assessments',
                     ['region_id', 'ranked_as', 'period', 'total'],
-                    postgresql_include=['institution_id', 'private'],
-                    postgresql_where=RANKED, sqlite_where=RANKED)
-    op.create_index('ix_assessments_ranked_peer', 'assessments',
-                    ['region_id', 'ranked_as', 'period', 'peer_group', 'total'],
-                    postgresql_include=['institution_id', 'private'],
+                    postgresql_include=['institution_id', 'private', 'peer_group'],
                     postgresql_where=RANKED, sqlite_where=RANKED)
 
 
 def downgrade():
-    op.drop_index('ix_assessments_ranked_peer', table_name='assessments')
     op.drop_index('ix_assessments_ranked', table_name='assessments')
     with op.batch_alter_table('assessments') as batch_op:
         batch_op.drop_column('peer_group')

@@ -42,16 +42,13 @@ class Assessment(InstitutionPrivate, db.Model):
     # The list's order (newest period first, saas.services.assessments.list_statement)
     # read from an index: a page is a short range scan, never a sort of the region.
     # The rank read model (saas.services.rank_model): a scorecard's rank counts the
-    # entries of these two partial indexes, one row per institution, period and group;
-    # they carry what row-level security reads, so the counts never visit the table.
+    # entries of a partial index, one per institution, period and rank group; it
+    # carries what the counts and row-level security read, so they never visit the table.
     __table_args__ = (
         Index("ix_assessments_rank", "region_id", "kind", "period",
               postgresql_include=["institution_id", "id", "status", "total"]),
         Index("ix_assessments_ranked", "region_id", "ranked_as", "period", "total",
-              postgresql_include=["institution_id", "private"],
-              postgresql_where=RANKED_SQL, sqlite_where=RANKED_SQL),
-        Index("ix_assessments_ranked_peer", "region_id", "ranked_as", "period", "peer_group",
-              "total", postgresql_include=["institution_id", "private"],
+              postgresql_include=["institution_id", "private", "peer_group"],
               postgresql_where=RANKED_SQL, sqlite_where=RANKED_SQL),
         Index("ix_assessments_list", "region_id", "period_start", "id"),
         Index("uq_assessments_one_per_period", "agreement_id", "kind", "period", unique=True,

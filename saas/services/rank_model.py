@@ -5,8 +5,8 @@ finalized assessment with a total, of the same rank group (saas.domain.barometer
 an assessment carries its rank group in ``ranked_as`` and its institution's peer group
 (同级同类, saas.domain.scoring.peer_group) in ``peer_group``; every other assessment has
 NULL in both. A scorecard's rank is then a count of index entries
-(``ix_assessments_ranked``, ``ix_assessments_ranked_peer``: saas.services.scoring
-._rank_counts) instead of a dedupe of the region's rows.
+(``ix_assessments_ranked``: saas.services.scoring._rank_counts) instead of a dedupe of
+the region's rows.
 
 Kept true in two ways:
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, Integer, String, bindparam, func, select
+from sqlalchemy import Float, Integer, String, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
 from saas.domain import barometer
@@ -243,9 +243,9 @@ def _rank_counts(assessment: Assessment, total: float | None, periods: list[str]
 
     Each institution's total in a period is the assessment that speaks for it there, which
     the rank read model marks (saas.services.rank_model: ``ranked_as``, ``peer_group``),
-    so every figure counts entries of the partial indexes ``ix_assessments_ranked`` and
-    ``ix_assessments_ranked_peer``, which carry the columns row-level security reads: no
-    row leaves the database, none is deduplicated, no table page is read. The statement
+    so every figure counts entries of the partial index ``ix_assessments_ranked`` (this
+    period's in one pass), which carries the columns row-level security reads: no row
+    leaves the database, none is deduplicated, no table page is read. The statement
     is built once per number of periods (:func:`_rank_counts_statement`)."""
     values = {"region_id": assessment.region_id, "own_id": assessment.institution_id,
               "group": barometer.rank_group(assessment.kind), "total": total,
@@ -285,10 +285,16 @@ def _rank_counts_statement(periods: int, own: int):
         return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
     mine, total = bindparam(f"p{own}", type_=String), bindparam("total", type_=Float)
-    columns = [count(mine, others).label("others"),
-               count(mine, others, a.total > total).label("higher"),
-               count(mine, others, peer).label("peers"),
-               count(mine, others, peer, a.total > total).label("peers_higher")]
+
+    def tally(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # this period's four figures in one pass over its entries
+    period_counts = ranked(mine, others).with_only_columns(
+        func.count().label("others"), tally(a.total > total).label("higher"),
+        tally(peer).label("peers"), tally(peer & (a.total > total)).label("peers_higher"),
+    ).subquery()
+    columns = list(period_counts.c)
     for n in range(periods):
         period = bindparam(f"p{n}", type_=String)
         own_total = ranked(period, a.institution_id == own_id).scalar_subquery()
@@ -297,7 +303,7 @@ def _rank_counts_statement(periods: int, own: int):
                     count(period, others, cap="others_cap").label(f"others{n}"),
                     count(period, others, a.total < reference, cap="below_cap")
                     .label(f"below{n}")]
-    return select(*columns)
+    return select(*columns).select_from(period_counts)
 
 
 def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, list[bool]]:

@@ -184,8 +184,8 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                                "period": "2026-06"})
         assert draft.status_code == 201, draft.get_json()
         draft_id = draft.get_json()["id"]
-    card = get_api(f"/assessments/{assessment_id}/scorecard")
-    code_of_first = card["indicators"][0]["code"]
+    # an indicator of the draft's own template (a previous run's draft may be of another)
+    code_of_first = get_api(f"/assessments/{draft_id}/scorecard")["indicators"][0]["code"]
     values = iter(range(10**6))
 
     def save():

@@ -10,6 +10,7 @@ With no context, the filter matches nothing: a forgotten context is an empty pag
 from __future__ import annotations
 
 import contextlib
+import weakref
 from contextvars import ContextVar
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, event, false, text
@@ -115,13 +116,33 @@ def _criteria(ctx):
     return options
 
 
+# A statement built once and run often (a module's cached statement) keeps its filtered
+# copy per tenant scope, so SQLAlchemy's cache key of that copy is computed once, not on
+# every execution. Weak keys: a statement built for one request leaves with it.
+_FILTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FILTERED_SCOPES = 256
+
+
+def _filtered(statement, ctx):
+    scope = (ctx.region_id, ctx.institution_id) if ctx else None
+    copies = _FILTERED.get(statement)
+    if copies is None:
+        copies = _FILTERED[statement] = {}
+    copy = copies.get(scope)
+    if copy is None:
+        if len(copies) >= _FILTERED_SCOPES:
+            copies.clear()
+        copy = copies[scope] = statement.options(*_criteria(ctx))
+    return copy
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _add_tenant_filter(state):
     if state.session.in_transaction():
         _apply_rls(state.session, state.session.connection())
     if not state.is_select or not _filter_enabled.get():
         return
-    state.statement = state.statement.options(*_criteria(current()))
+    state.statement = _filtered(state.statement, current())
 
 
 def _stamp(obj, ctx) -> None:

@@ -52,8 +52,9 @@ def current_agreements(today: date | None = None,
                        institution_ids: Collection[int] | None = None):
     """Subquery ``(institution_id, agreement_id, status)``: per institution (of
     ``institution_ids``, else every one in scope) the agreement that started last on or
-    before ``today``; an institution whose agreements all start later gets the earliest."""
-    today = today or today_local()
+    before ``today``; an institution whose agreements all start later gets the earliest.
+    ``today`` and ``institution_ids`` may be bound parameters (a statement built once)."""
+    today = today_local() if today is None else today
     started = Agreement.start <= today
     ranked = select(
         Agreement.institution_id, Agreement.id.label("agreement_id"), Agreement.status,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 
 from saas.extensions import db
 from saas.models import Agreement, Institution
@@ -85,12 +86,26 @@ def overview(institutions: list[Institution], today: date | None = None) -> list
 
 
 def _current_agreements(ids, today) -> dict:
-    current = analytics.current_agreements(today, ids)
-    statement = select(Agreement).join(current, current.c.agreement_id == Agreement.id)
-    return {a.institution_id: a for a in db.session.execute(statement).scalars()}
+    statement = _current_agreements_statement()
+    return {a.institution_id: a for a in db.session.execute(
+        statement, {"ids": ids, "today": today}).scalars()}
 
 
 def _latest_scores(ids) -> dict:
-    latest = analytics.latest_scores(ids)
-    statement = select(latest.c.institution_id, latest.c.total, latest.c.grade)
-    return {row.institution_id: (row.total, row.grade) for row in db.session.execute(statement)}
+    return {row.institution_id: (row.total, row.grade) for row in db.session.execute(
+        _latest_scores_statement(), {"ids": ids})}
+
+
+# Built once, run with each page's ids: a page's statements are not rebuilt (nor their
+# cache keys computed) on every request.
+@functools.cache
+def _current_agreements_statement():
+    current = analytics.current_agreements(bindparam("today", type_=Date),
+                                           bindparam("ids", expanding=True))
+    return select(Agreement).join(current, current.c.agreement_id == Agreement.id)
+
+
+@functools.cache
+def _latest_scores_statement():
+    latest = analytics.latest_scores(bindparam("ids", expanding=True))
+    return select(latest.c.institution_id, latest.c.total, latest.c.grade)

@@ -373,16 +373,23 @@ def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, 
     (saas.services.points: a confirmed finding's points in the calendar year of its
     decision, the self-reported and missed factors applied, reversals included; mock
     inspections never count). The one place the year's points are read."""
-    rows = db.session.execute(
-        select(PointsEntry).where(PointsEntry.agreement_id.in_(agreement_ids),
-                                  PointsEntry.year == year)
-        .order_by(PointsEntry.id)).scalars().all()
+    rows = db.session.execute(_points_statement(),
+                              {"ids": list(agreement_ids), "year": year}).scalars().all()
     events: dict[int, list[dict]] = {}
     for line in rows:
         events.setdefault(line.agreement_id, []).append({
             "finding_id": line.finding_id, "points": line.points, "factor": line.factor,
             "reason": line.reason, "at": rfc3339(line.created_at)})
     return events
+
+
+@functools.cache
+def _points_statement():
+    """points_by_agreement's statement, built once (ids and year bound)."""
+    return (select(PointsEntry)
+            .where(PointsEntry.agreement_id.in_(bindparam("ids", expanding=True)),
+                   PointsEntry.year == bindparam("year", type_=Integer))
+            .order_by(PointsEntry.id))
 
 
 def _period_totals(agreement: Agreement, year: int) -> dict:

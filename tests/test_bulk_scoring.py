@@ -9,10 +9,10 @@ import math
 import random
 
 import pytest
+from rank_model_helpers import rank_model_mismatches
 from sqlalchemy import select
 
 from conftest import acting
-from rank_model_helpers import rank_model_mismatches
 
 STALE = {"total": 12.3, "grade": "excellent"}
 """Stored results the recompute must overwrite (or clear, where nothing is scored)."""

@@ -5,11 +5,11 @@ spec that moves an institution to another level, and a region's bulk recompute."
 
 from datetime import date
 
+from rank_model_helpers import rank_model_mismatches
 from sqlalchemy import select
 
 from assessment_helpers import AH1, act, create, put
 from conftest import acting
-from rank_model_helpers import rank_model_mismatches
 
 
 def _marks(app, *ids):

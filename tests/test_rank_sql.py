@@ -7,9 +7,9 @@ from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rank_model_helpers import rank_model_mismatches
 
 from conftest import acting
-from rank_model_helpers import rank_model_mismatches
 from saas.domain import barometer
 from saas.domain.periods import parse_period, previous_periods
 from saas.domain.permissions import ONE_PER_PERIOD

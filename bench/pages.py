@@ -11,7 +11,7 @@ role: row-level security on), times each page in-process through the Flask test 
 the API lists (first and deep page), a scorecard (HTML and API), the overview's read
 model (the dashboard callback's data) and one measurement save. Beside each: the SQL
 floor, the plain statements returning the same figures (a scorecard's: its indicators,
-measurements, history and rank counts), timed on the same connection settings in turns
+measurements, history and rank counts; a save's: its reads and writes, committed), timed on the same connection settings in turns
 with the page, and the ratio. With two sizes it prints the growth from the
 smaller to the larger. Writes bench/results/pages-<date>.json.
 """
@@ -148,14 +148,16 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     acting = acting_as(for_user(db.session.get(User, user.id)))
     acting.__enter__()
 
-    def floor(sql: str, **params):
+    def floor(sql: str, commit: bool = False, **params):
         """The plain statements (``;`` between them), as the app role in the region's
         RLS context: their own transaction, so the tenant settings are made again, as
-        for a request."""
+        for a request; committed when they write."""
         def run():
             for statement in sql.split(";"):
-                db.session.execute(sa.text(statement), {"r": region_id, **params}).all()
-            db.session.rollback()
+                result = db.session.execute(sa.text(statement), {"r": region_id, **params})
+                if result.returns_rows:
+                    result.all()
+            db.session.commit() if commit else db.session.rollback()
         return run
 
     deep = {}  # a page deep in each list: its cursor, 50 rows before the end
@@ -237,8 +239,14 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     pages.append(("API /me", lambda: get_api("/me"),
                   floor("SELECT u.*, t.* FROM users u JOIN api_tokens t ON t.user_id = u.id"
                         " WHERE t.token_hash = :h", h="x")))
-    pages.append(("measurement save (PUT)", save,
-                  floor("SELECT * FROM measurements WHERE assessment_id = :a", a=draft_id)))
+    # a save's plain statements: read the draft and its measurements, write the value and
+    # the draft's results, commit (the audit entry and the scorecard read are not in it)
+    pages.append(("measurement save (PUT)", save, floor(
+        "SELECT * FROM assessments WHERE id = :a FOR UPDATE;"
+        " SELECT * FROM measurements WHERE assessment_id = :a;"
+        " UPDATE measurements SET value = value WHERE id = (SELECT min(id) FROM measurements"
+        " WHERE assessment_id = :a);"
+        " UPDATE assessments SET total = total WHERE id = :a", commit=True, a=draft_id)))
     out = []
     db.session.rollback()
     for name, page, sql_floor in pages:

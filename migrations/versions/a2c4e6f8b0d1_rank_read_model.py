@@ -7,7 +7,7 @@ institution's peer group, so that a scorecard's rank is a count of index entries
 
 Revision ID: a2c4e6f8b0d1
 Revises: f9a1b3c5d7e0
-Create Date: 2026-12-05 10:00:00
+Create Date: 2026-12-04 12:00:00
 
 """
 import sqlalchemy as sa

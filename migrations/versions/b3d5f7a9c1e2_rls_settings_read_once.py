@@ -7,7 +7,7 @@ policy it has.
 
 Revision ID: b3d5f7a9c1e2
 Revises: a2c4e6f8b0d1
-Create Date: 2026-12-05 11:00:00
+Create Date: 2026-12-04 13:00:00
 
 """
 import sqlalchemy as sa

@@ -29,6 +29,7 @@ from tenants.isolation import InstitutionPrivate
 
 ASSESSMENT_STATUS = StatusGuard("saas.services.assessments")
 RANKED_SQL = text("ranked_as IS NOT NULL")
+SCORED_SQL = text("total IS NOT NULL")
 ONE_PER_PERIOD_SQL = text("kind IN (" + ", ".join(f"'{k}'" for k in ONE_PER_PERIOD) + ")")
 
 
@@ -102,6 +103,14 @@ class Assessment(InstitutionPrivate, db.Model):
 
     agreement = relationship("Agreement")
     institution = relationship("Institution")
+
+
+# each institution's latest score (analytics.latest_scores, the dashboards) read in
+# index order, not sorted out of the region's scored assessments
+Index("ix_assessments_latest", Assessment.region_id, Assessment.institution_id,
+      Assessment.period_end.desc(), Assessment.id.desc(),
+      postgresql_include=["total", "grade", "kind", "private"],
+      postgresql_where=SCORED_SQL, sqlite_where=SCORED_SQL)
 
 
 class Evidence(InstitutionPrivate, db.Model):

@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     translations = i18n.compile_catalogs(Path(app.config["INSTANCE_DIR"]) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     csrf.init_app(app)
     rest_api.init_app(app)
     redis_url = app.config.get("REDIS_URL")

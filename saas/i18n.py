@@ -10,8 +10,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
-from flask_babel import get_locale, gettext
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_translations, gettext
 
 from saas.domain.messages import Msg, Name
 
@@ -29,6 +29,26 @@ def compile_catalogs(target: Path) -> Path:
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)
     return target
+
+
+def install_template_gettext(app) -> None:
+    """The templates' _() / ngettext() read the request's catalogue once per request.
+
+    flask_babel's callables find it through several context lookups on every call, and a
+    list page calls _() hundreds of times (a label per row and column): about a third of
+    such a page's time."""
+    def translations():
+        found = g.get("_translations")
+        if found is None:
+            found = g._translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 def select_locale() -> str:

@@ -264,8 +264,8 @@ def seed_scale(institutions: int, months: int, region_code: str = DEFAULT_REGION
         t = time.perf_counter()
     timings["commit"] = time.perf_counter() - t
     say(f"{n_measurements} measurements loaded")
-    analyze(("institutions", "agreements", "assessments", "measurements",
-             *ENFORCEMENT_TABLES[1:]))
+    analyze(("templates", "clauses", "indicators", "institutions", "agreements",
+             "assessments", "measurements", *ENFORCEMENT_TABLES[1:]))
     if score:
         from saas.services.bulk_scoring import recompute_region
 

@@ -19,14 +19,15 @@ Kept true in two ways:
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, text
+from sqlalchemy import bindparam, event, inspect, text
 from sqlalchemy.orm import Session
 
 from saas.domain.barometer import RANK_GROUPS, RANKED_STATUSES, rank_group
+from saas.models import Assessment, Institution
 from saas.services.scoring_sql import Dialect
 
-WATCHED = {"Assessment": ("status", "total", "kind", "period"),
-           "Institution": ("kind", "level")}
+# what a flush may change of the ranks: per class, the attributes that matter
+WATCHED = {Assessment: ("status", "total", "kind", "period"), Institution: ("kind", "level")}
 _PENDING = "rank_model_institutions"
 
 
@@ -40,8 +41,9 @@ def _refresh_sql(dialect: str, scope: str) -> str:
     """One UPDATE giving every assessment matched by ``scope`` (a condition on ``a``) its
     ``ranked_as`` and ``peer_group``, writing only the rows that differ.
 
-    ``candidates`` numbers each institution's eligible assessments of a period and rank
-    group newest first; number 1 speaks for the institution."""
+    The inner query numbers each institution's eligible assessments of a period and
+    rank group newest first; number 1 speaks for the institution. The peer group is
+    spelled as saas.domain.scoring.peer_group (tests/rank_model_helpers.py checks it)."""
     sql = Dialect(dialect)
     statuses = ", ".join(f"'{s}'" for s in RANKED_STATUSES)
     eligible = (f"a.status IN ({statuses}) AND a.total IS NOT NULL"
@@ -89,21 +91,18 @@ def _note_changes(session, flush_context):
     attributes' history is still there until the flush ends)."""
     pending = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.deleted):
-        if type(obj).__name__ == "Assessment":
+        if isinstance(obj, Assessment):
             pending.add(obj.institution_id)
     for obj in session.dirty:
-        watched = WATCHED.get(type(obj).__name__)
-        if watched and session.is_modified(obj) and _changed(obj, watched):
-            pending.add(obj.institution_id if type(obj).__name__ == "Assessment"
-                        else obj.id)
+        watched = WATCHED.get(type(obj))
+        if watched and _changed(obj, watched):
+            pending.add(obj.institution_id if isinstance(obj, Assessment) else obj.id)
     pending.discard(None)
     if not pending:
         session.info.pop(_PENDING)
 
 
 def _changed(obj, names) -> bool:
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(state.attrs[n].history.has_changes() for n in names)
 
@@ -114,5 +113,5 @@ def _refresh(session, flush_context):
     if pending:
         refresh_institutions(session.connection(), pending)
         for obj in session.identity_map.values():
-            if type(obj).__name__ == "Assessment" and obj.institution_id in pending:
+            if isinstance(obj, Assessment) and obj.institution_id in pending:
                 session.expire(obj, ["ranked_as", "peer_group"])

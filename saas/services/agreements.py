@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from saas.domain import lifecycle, limits
 from saas.domain import measures as measure_rules
@@ -60,8 +60,9 @@ def list_statement(status: str | None = None, institution_id: int | None = None,
     """Agreements the context may see (the ORM filter scopes them), newest first: by
     start, then number, both descending, so that ix_agreements_list serves every page.
     ``expiring``: only those in their renewal window (analytics.expiring_agreements)."""
+    # each row's own institution in the same statement; the few templates in one more
     statement = (select(Agreement)
-                 .options(selectinload(Agreement.institution), selectinload(Agreement.template))
+                 .options(joinedload(Agreement.institution), selectinload(Agreement.template))
                  .order_by(Agreement.start.desc(), Agreement.number.desc(),
                            Agreement.id.desc()))
     if status:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -41,11 +40,12 @@ from bench.pages import (  # noqa: E402
     _login,
     _paired,
     _prepare_user,
+    bench_app,
     ensure_region,
     overview_floor,
     region_code,
 )  # noqa: E402
-from bench.scoring import RESULTS, _ensure_database, _urls  # noqa: E402
+from bench.scoring import RESULTS  # noqa: E402
 
 TARGETS = {"overview_cold_ms": 500.0, "overview_cached_ms": 50.0, "grid_ms": 200.0,
            "drilldown_ms": 200.0, "floor_ratio": 3.0, "first_paint_bytes": 1_000_000}
@@ -166,16 +166,7 @@ def _measure(app, owner_url: str, code: str, runs: int) -> dict:
 
 def main(argv=None) -> dict:
     args = _args(argv)
-    os.environ.setdefault("PACT_INSTANCE", str(ROOT / "instance" / "bench"))
-    app_url, owner_url = _urls()
-    _ensure_database(owner_url)
-    from saas import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url})
-    with app.app_context():
-        from saas.dbadmin import upgrade
-
-        upgrade()
+    app, app_url, owner_url = bench_app()
     code = region_code(args.institutions)
     size = ensure_region(app, app_url, owner_url, args.institutions, args.months, args.seed)
     print(f"region {code}: {size}", flush=True)

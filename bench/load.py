@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.pages import _prepare_user, ensure_region  # noqa: E402
-from bench.scoring import RESULTS, _ensure_database, _urls  # noqa: E402
+from bench.pages import _prepare_user, bench_app, ensure_region, region_code  # noqa: E402
+from bench.scoring import RESULTS  # noqa: E402
 
 TARGETS = {"read_share": 0.5, "save_share": 0.3, "p99_ratio": 2.0}
 GUNICORN = ["--worker-class", "gthread", "--threads", "4", "--backlog", "2048",
@@ -172,18 +172,9 @@ def main(argv=None) -> dict:
     args = _args(argv)
     if not shutil.which("wrk"):
         sys.exit("bench.load needs wrk: apt-get install wrk")
-    os.environ.setdefault("PACT_INSTANCE", str(ROOT / "instance" / "bench"))
-    app_url, owner_url = _urls()
-    _ensure_database(owner_url)
-    from saas import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url})
-    with app.app_context():
-        from saas.dbadmin import upgrade
-
-        upgrade()
+    app, app_url, owner_url = bench_app()
     size = ensure_region(app, app_url, owner_url, args.institutions, args.months, args.seed)
-    code = str(339900 + args.institutions // 1000)
+    code = region_code(args.institutions)
     email = _prepare_user(owner_url, code)
     fx = _fixtures(app, email)
     env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,

@@ -320,9 +320,9 @@ def ensure_region(app, app_url: str, owner_url: str, n: int, months: int, seed: 
     return size
 
 
-def main(argv=None) -> dict:
-    args = _args(argv)
-    sizes = args.institutions or [20000, 2000]
+def bench_app():
+    """The app on the bench database, created if missing and migrated, with its URLs:
+    ``(app, app_url, owner_url)`` (bench.pages, bench.dashboards and bench.load)."""
     os.environ.setdefault("PACT_INSTANCE", str(ROOT / "instance" / "bench"))
     app_url, owner_url = _urls()
     _ensure_database(owner_url)
@@ -333,6 +333,13 @@ def main(argv=None) -> dict:
         from saas.dbadmin import upgrade
 
         upgrade()
+    return app, app_url, owner_url
+
+
+def main(argv=None) -> dict:
+    args = _args(argv)
+    sizes = args.institutions or [20000, 2000]
+    app, app_url, owner_url = bench_app()
     report = {"command": "python -m bench.pages " + " ".join(sys.argv[1:] if argv is None
                                                             else argv),
               "date": dt.datetime.now().isoformat(timespec="seconds"),

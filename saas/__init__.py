@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from saas import config as config_module
 from saas.extensions import api as rest_api
-from saas.extensions import babel, cache, csrf, db, login_manager, migrate
+from saas.extensions import babel, cache, csrf, db, login_manager, migrate, ping_when_idle
 from saas.headers import add_security_headers
 from tenants.context import for_user, reset_context, set_context
 
@@ -43,6 +43,9 @@ def _init_extensions(app: Flask) -> None:
     from saas import i18n, models  # noqa: F401  (models register their tables)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine, app.config["DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
                      compare_type=True)
     from saas.auth import SessionInterface
@@ -91,7 +94,8 @@ def _register_request_hooks(app: Flask) -> None:
     def _tenant_context():
         g.tenant_token = set_context(None)
         if current_user.is_authenticated:
-            session.permanent = True  # idle timeout, refreshed on every request
+            if "_user_id" in session:  # a cookie session, not a bearer token
+                session.permanent = True  # idle timeout, refreshed on every request
             set_context(for_user(current_user))
 
     @app.before_request

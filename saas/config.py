@@ -109,7 +109,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # A provisioning run that creates this many rows is a bulk load: ANALYZE after it.
         "ANALYZE_AFTER_ROWS": _int_env("ANALYZE_AFTER_ROWS", 500),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection idle this long is pinged before use (extensions.ping_when_idle)
+        "DB_PING_IDLE_SECONDS": _int_env("DB_PING_IDLE_SECONDS", 10),
     }
     config.update(overrides or {})
     return config

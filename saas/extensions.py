@@ -1,6 +1,7 @@
 """Every Flask extension, created once here and bound in create_app()."""
 
 import http
+import time
 
 from flask_babel import Babel
 from flask_caching import Cache
@@ -11,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 from saas.problem import PROBLEM_JSON, ProblemSchema
@@ -35,6 +37,30 @@ def _sqlite_driver_begins_nothing(dbapi_connection, _record) -> None:
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it has sat idle ``idle_seconds``.
+
+    ``pool_pre_ping`` pings at every checkout: a round trip on every request. A connection
+    used a moment ago is almost surely alive; one idle for a while may have been closed by
+    a restart or a firewall, so it is pinged and, if dead, replaced before the request
+    sees it (SQLAlchemy's documented custom pessimistic-disconnect recipe). A connection
+    that dies between two close requests fails one query; SQLAlchemy then retires every
+    connection of the pool opened before it."""
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("checked_in_at", 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("a pooled connection was closed") from exc
 
 
 class ProblemApi(Api):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -167,19 +168,22 @@ def issue_token(user_id: int, name: str = "api") -> str:
     return token
 
 
+@functools.cache
+def _token_user_statement():
+    """The user of a live token (not revoked, not expired, the user active), with the
+    user's region, which every request reads: one query, built once."""
+    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"),
+                   ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
+                   User.active.is_(True))
+            .options(joinedload(User.region)))
+
+
 def user_for_token(token: str) -> User | None:
-    """The token's user, token and user (and the user's region, which every request
-    reads) in one query."""
-    record = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-        .options(joinedload(ApiToken.user).joinedload(User.region))
-    ).scalar_one_or_none()
-    now = utcnow()
-    if record is None or record.revoked_at or record.expires_at < now:
-        return None
-    if not record.user.active:
-        return None
-    return record.user
+    """The token's user, or None when the token is unknown, revoked or expired, or the
+    user inactive."""
+    return db.session.execute(_token_user_statement(), {
+        "token_hash": _token_hash(token), "now": utcnow()}).scalar_one_or_none()
 
 
 def revoke_token(token: str) -> bool:

@@ -68,8 +68,8 @@ def _init_extensions(app: Flask) -> None:
         "CACHE_REDIS_URL": redis_url or None, "CACHE_KEY_PREFIX": "pact:",
         "CACHE_DEFAULT_TIMEOUT": app.config.get("DASHBOARD_CACHE_SECONDS", 300)})
     from saas.services import (
-        dash_cache,  # noqa: F401  (its listeners retire stale figures)
         rank_model,  # noqa: F401  (its listeners keep the ranks' rows)
+        region_cache,  # noqa: F401  (its listeners retire stale figures)
     )
 
 

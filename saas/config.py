@@ -113,4 +113,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "DB_PING_IDLE_SECONDS": _int_env("DB_PING_IDLE_SECONDS", 10),
     }
     config.update(overrides or {})
+    # The API's kept reads need a cache that every worker shares (saas.api.kept_reads).
+    config.setdefault("API_KEPT_READS", bool(config["REDIS_URL"])
+                      and os.environ.get("API_KEPT_READS", "1") != "0")
     return config

@@ -274,7 +274,7 @@ def test_with_redis_the_figures_are_kept_in_redis_and_retired_together(app):
 
     from saas import create_app
     from saas.extensions import cache
-    from saas.services import dash_cache
+    from saas.services import region_cache
     from tenants.context import TenantContext, acting_as
 
     _redis()
@@ -286,8 +286,8 @@ def test_with_redis_the_figures_are_kept_in_redis_and_retired_together(app):
     with shared.app_context(), acting_as(TenantContext(region_id=1)):
         cache.clear()
         for _ in range(2):
-            dash_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls))
+            region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls))
         assert calls == [1]  # the second came from Redis
-        dash_cache.changed(1)
-        assert dash_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 2
+        region_cache.changed(1)
+        assert region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 2
         cache.clear()

@@ -20,6 +20,7 @@ from saas.api.common import (
     paginate,
     resource_blueprint,
 )
+from saas.api.kept_reads import kept_read
 from saas.domain.calendar import DEFAULT_FILING_WORKDAYS
 from saas.domain.lifecycle import MAJOR_CHANGE_FIELDS, STATES
 from saas.domain.points import LEDGER_REASONS
@@ -102,6 +103,7 @@ class InformationChangeSchema(ma.Schema):
 
 @blp.route("")
 class AgreementList(MethodView):
+    @kept_read
     @blp.arguments(AgreementArgs, location="query")
     @blp.response(200, page_schema(AgreementSchema))
     def get(self, args):

@@ -19,6 +19,7 @@ from saas.api.common import (
     paginate,
     resource_blueprint,
 )
+from saas.api.kept_reads import kept_read
 from saas.domain.permissions import ASSESSMENT_STATES, KINDS
 from saas.services import assessments
 
@@ -170,6 +171,7 @@ class AnnualArgs(StrictSchema):
 
 @blp.route("")
 class AssessmentList(MethodView):
+    @kept_read
     @blp.arguments(AssessmentArgs, location="query")
     @blp.response(200, page_schema(AssessmentSchema))
     def get(self, args):
@@ -274,6 +276,7 @@ class TemplateCsv(MethodView):
 
 @blp.route("/<int:assessment_id>/scorecard")
 class ScorecardItem(MethodView):
+    @kept_read
     @blp.response(200, ScorecardSchema)
     def get(self, assessment_id):
         """平衡计分卡: total, grade, perspectives, indicators, rank, history, flags."""

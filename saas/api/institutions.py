@@ -4,6 +4,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from saas.api.common import PageArgs, YearArgs, page_schema, resource_blueprint
+from saas.api.kept_reads import kept_read
 from saas.domain.measures import WITH_AMOUNT
 from saas.services import institutions, measures
 
@@ -33,6 +34,7 @@ class InstitutionArgs(PageArgs):
 
 @blp.route("")
 class InstitutionList(MethodView):
+    @kept_read
     @blp.arguments(InstitutionArgs, location="query")
     @blp.response(200, page_schema(InstitutionSchema))
     def get(self, args):

@@ -6,7 +6,7 @@ Every figure takes a :class:`View` (period, institution kind, level, district: t
 filters every dashboard page shares and keeps in its URL). Nothing loads the region's
 rows into Python to count them: each figure is one GROUP BY, and the overview grid reads
 one page at a time (its sort key in SQL, then the page's other columns for its ≤ 100
-institutions only). Results are cached per tenant and view (saas.services.dash_cache)
+institutions only). Results are cached per tenant and view (saas.services.region_cache)
 until the region's data changes.
 """
 
@@ -35,8 +35,8 @@ from saas.models import (
     RectificationItem,
 )
 from saas.services import analytics
-from saas.services.dash_cache import cached
 from saas.services.pg_tuning import planner
+from saas.services.region_cache import cached
 from saas.services.scoring import RANKED_STATUSES
 from saas.timeutil import today_local
 

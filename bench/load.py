@@ -10,8 +10,10 @@ lookup, the floor of any authenticated read) with the same gunicorn settings
 (:data:`GUNICORN`), and drives them with wrk (Debian's package) at each ``--connections``,
 interleaved: bare, lookup, then each Pact request, ``--rounds`` times. Pact's requests carry
 a bureau user's bearer token: ``GET /me``, the first page of ``GET /assessments``, one
-scorecard, and a measurement save (``PUT …/measurements`` on a draft, the value changing
-with every request). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
+scorecard (each read as clients read it, kept answers allowed — Pact serves with Redis, as
+production does — and again with ``Cache-Control: no-cache``, computed anew each time),
+and a measurement save (``PUT …/measurements`` on a draft, the value changing with every
+request). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
 the one-lookup ceiling; writes bench/results/load-<date>.json.
 
 Targets: reads ≥ 50 % of the lookup ceiling's rate, the save ≥ 30 %, p99 ≤ 2× the
@@ -72,12 +74,16 @@ def _args(argv=None):
     return parser.parse_args(argv)
 
 
-def _lua(method: str = "GET", token: str = "", body_template: str = "") -> str:
+def _lua(method: str = "GET", token: str = "", body_template: str = "",
+         fresh: bool = False) -> str:
     """A wrk script: the method, the bearer token and, for a save, a body whose value
-    changes with every request (``%s`` in ``body_template``)."""
+    changes with every request (``%s`` in ``body_template``); ``fresh`` asks for an
+    answer computed anew (``Cache-Control: no-cache``), not a kept one."""
     lines = [f'wrk.method = "{method}"']
     if token:
         lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
+    if fresh:
+        lines.append('wrk.headers["Cache-Control"] = "no-cache"')
     if body_template:
         lines += ['wrk.headers["Content-Type"] = "application/json"',
                   "local n = 0",
@@ -102,6 +108,19 @@ def _wrk(url: str, script: str, connections: int, duration: int) -> dict:
             "p50_ms": round(figures["p50"] / 1000, 1), "p95_ms": round(figures["p95"] / 1000, 1),
             "p99_ms": round(figures["p99"] / 1000, 1),
             "errors": figures["non2xx"] + figures["socket"]}
+
+
+def _redis_url() -> str:
+    """Production serves with Redis (jobs, the dashboards' figures, the API's kept reads)."""
+    from redis import Redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception:
+        sys.exit(f"bench.load serves Pact as production does, with Redis: {url} does not "
+                 "answer (redis-server --daemonize yes)")
+    return url
 
 
 def _serve(wsgi: str, port: int, workers: int, env: dict) -> subprocess.Popen:
@@ -152,10 +171,12 @@ def _requests(fx: dict) -> list[tuple[str, str, str]]:
     """(name, path, wrk script) of each Pact request measured."""
     token = fx["token"]
     body = '[{"indicator_code": "' + fx["indicator"] + '", "value": %s}]'
+    scorecard = f"/api/v1/assessments/{fx['scorecard']}/scorecard"
     return [("GET /me", "/api/v1/me", _lua(token=token)),
             ("GET /assessments (first page)", "/api/v1/assessments", _lua(token=token)),
-            ("GET scorecard", f"/api/v1/assessments/{fx['scorecard']}/scorecard",
-             _lua(token=token)),
+            ("GET scorecard", scorecard, _lua(token=token)),
+            ("GET /assessments, fresh", "/api/v1/assessments", _lua(token=token, fresh=True)),
+            ("GET scorecard, fresh", scorecard, _lua(token=token, fresh=True)),
             ("PUT measurements (save)", f"/api/v1/assessments/{fx['draft']}/measurements",
              _lua("PUT", token, body))]
 
@@ -178,7 +199,7 @@ def main(argv=None) -> dict:
     email = _prepare_user(owner_url, code)
     fx = _fixtures(app, email)
     env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,
-           "SECRET_KEY": "bench-load", "CEILING_DATABASE_URL": app_url,
+           "REDIS_URL": _redis_url(), "SECRET_KEY": "bench-load", "CEILING_DATABASE_URL": app_url,
            "SESSION_COOKIE_SECURE": "0",  # plain HTTP on this machine
            "CEILING_EMAIL": email}
     servers = [_serve("saas.wsgi:app", 18001, args.workers, env),

@@ -58,7 +58,7 @@ def test_service_equals_domain(app, api_as, values):
         assert row["score"] == (None if result.score is None else round(result.score, 2))
 
 
-def test_recompute_uses_two_queries_and_keeps_the_results(app, api_as):
+def test_recompute_uses_two_queries_at_most_and_keeps_the_results(app, api_as):
     from saas.extensions import db
     from saas.models import Assessment
     from saas.services import scoring
@@ -80,11 +80,31 @@ def test_recompute_uses_two_queries_and_keeps_the_results(app, api_as):
             card = scoring.recompute(assessment)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
-        assert len(selects) == 2, selects
+        # the due indicators, unless kept from the save (PostgreSQL); the measurements
+        assert len(selects) == (1 if app.config["BACKEND"] == "postgresql" else 2), selects
         assert assessment.total == card.total == 75.0  # financial 5/10, process 8/8
         assert assessment.perspectives["financial"] == 50.0
         assert {(s.code, s.score, s.color) for s in card.indicators if s.score is not None} \
             == {("VIOL-RATIO", 5.0, "red"), ("DATA-UPLOAD", 8.0, "green")}
+
+
+def test_the_kept_due_indicators_are_those_read_fresh(app, api_as):
+    """scoring.due_indicators keeps each agreement's list (PostgreSQL): the kept one is
+    the one a fresh query reads, and agreements of one template version share it."""
+    from saas.extensions import db
+    from saas.models import Assessment
+    from saas.services import scoring
+
+    api = api_as("ah1_admin")
+    ids = [create(api, app, period=p)["id"] for p in ("2026-03", "2026-06")]
+    with acting(app, "ah1_admin"):
+        for assessment_id in ids:
+            assessment = db.session.get(Assessment, assessment_id)
+            kept = scoring.due_indicators(assessment)
+            assert scoring.due_indicators(assessment) is kept or \
+                app.config["BACKEND"] == "sqlite"
+            fresh = scoring._read_due(assessment.agreement_id, "month")
+            assert kept == fresh and [i.code for i in kept.indicators]
 
 
 # --------------------------------------------------------------------------- ranks

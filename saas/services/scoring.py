@@ -45,6 +45,7 @@ from saas.models import (
     PointsEntry,
     Template,
 )
+from saas.services import region_cache
 from saas.timeutil import rfc3339
 from tenants.context import TenantContext, acting_as, current
 
@@ -52,40 +53,94 @@ HISTORY_LENGTH = 6
 RANKED_STATUSES = barometer.RANKED_STATUSES
 
 
-@dataclass
+@dataclass(frozen=True)
+class DueIndicator:
+    """The columns of an indicator (Indicator) that scoring, saving and the scorecard
+    read: plain values, so one template version's list can be shared between requests."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    perspective: str
+    unit: str
+    direction: str
+    target: float | None
+    warning: float | None
+    zero: float | None
+    value_min: float | None
+    value_max: float | None
+    max_points: float
+    frequency: str
+    evidence_required: bool
+
+
+_DUE_COLUMNS = [getattr(Indicator, f) for f in DueIndicator.__dataclass_fields__]
+
+
+@dataclass(frozen=True)
 class DueIndicators:
     """The indicators an assessment's period asks for, in template order."""
 
-    indicators: list[Indicator]
+    indicators: list[DueIndicator]
     clause_numbers: dict[int, str]
     settings: dict
+    template_id: int | None = None
 
     @property
     def rules(self) -> list[IndicatorRule]:
         return [rule_of(i) for i in self.indicators]
 
 
-def rule_of(indicator: Indicator) -> IndicatorRule:
+def rule_of(indicator: DueIndicator) -> IndicatorRule:
     return IndicatorRule(indicator.code, indicator.perspective, indicator.direction,
                          indicator.target, indicator.warning, indicator.zero,
                          indicator.max_points)
 
 
 def due_indicators(assessment: Assessment) -> DueIndicators:
-    """One query: the indicators of the exact template version the agreement was signed
-    with (Agreement.template_id), due in the assessment's period, with the settings."""
+    """The indicators of the exact template version the agreement was signed with
+    (Agreement.template_id), due in the assessment's period, with the template's settings:
+    one query.
+
+    A published version never changes and an agreement keeps its version, so on
+    PostgreSQL, whose ids are never reused, each agreement's list is read once per process
+    and database (agreements of one version share one list). SQLite may reuse the id of a
+    row rolled back or deleted: there it is read every time."""
+    kind = parse_period(assessment.period).kind
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _read_due(assessment.agreement_id, kind)
+    return _kept_due(region_cache.database_id(), assessment.agreement_id, kind)
+
+
+def _read_due(agreement_id: int, period_kind: str) -> DueIndicators:
     rows = db.session.execute(
-        select(Indicator, Clause.number, Template.settings)
+        select(*_DUE_COLUMNS, Clause.number, Template.id.label("template_id"),
+               Template.settings)
         .join(Template, Template.id == Indicator.template_id)
         .join(Clause, Clause.id == Indicator.clause_id)
         .join(Agreement, Agreement.template_id == Template.id)
-        .where(Agreement.id == assessment.agreement_id)
+        .where(Agreement.id == agreement_id)
         .order_by(Indicator.position)
     ).all()
-    kind = parse_period(assessment.period).kind
-    due = [row for row in rows if due_in(row[0].frequency, kind)]
-    settings = rows[0][2] if rows else {}
-    return DueIndicators([r[0] for r in due], {r[0].id: r[1] for r in due}, settings or {})
+    width = len(_DUE_COLUMNS)
+    due = [row for row in rows if due_in(row.frequency, period_kind)]
+    return DueIndicators([DueIndicator(*row[:width]) for row in due],
+                         {row.id: row.number for row in due},
+                         (rows[0].settings if rows else None) or {},
+                         rows[0].template_id if rows else None)
+
+
+_VERSIONS_KEPT = 4096
+_kept_versions: dict[tuple, DueIndicators] = {}
+
+
+@functools.lru_cache(maxsize=65536)
+def _kept_due(database: str, agreement_id: int, period_kind: str) -> DueIndicators:
+    due = _read_due(agreement_id, period_kind)
+    if len(_kept_versions) >= _VERSIONS_KEPT:
+        _kept_versions.clear()
+    return _kept_versions.setdefault((database, due.template_id, period_kind), due)
 
 
 def measurements_of(assessment: Assessment) -> dict[int, Measurement]:
@@ -95,7 +150,7 @@ def measurements_of(assessment: Assessment) -> dict[int, Measurement]:
     return {m.indicator_id: m for m in found}
 
 
-def value_of(measurement: Measurement | None, indicator: Indicator):
+def value_of(measurement: Measurement | None, indicator: DueIndicator):
     """A stored measurement as the domain reads it (booleans are kept as 1.0 / 0.0)."""
     if measurement is None:
         return None

@@ -59,9 +59,10 @@ def test_a_scorecard_is_kept_until_a_save_changes_it(kept_app, kept_api):
     assert not _kept(first) and _kept(second)
     assert second.get_json() == first.get_json()
 
-    put(api, draft, [{"indicator_code": code, "value": 0.9}])
+    saved = put(api, draft, [{"indicator_code": code, "value": 0.9}])
     after = api.get(f"/assessments/{draft}/scorecard")
     assert not _kept(after)
+    assert after.get_json() == saved  # the save answers (read in its transaction) as a read
     row = next(r for r in after.get_json()["indicators"] if r["code"] == code)
     assert row["value"] == 0.9
 

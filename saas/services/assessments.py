@@ -240,9 +240,8 @@ def save_measurements(assessment_id: int, rows: list[dict]) -> dict:
     position in the list, from 1). Returns the scorecard."""
     assessment = get(assessment_id)
     _editable(assessment)
-    _save(assessment, [(f"row {n}", row) for n, row in enumerate(rows, start=1)], {},
-          source="api")
-    return scoring.scorecard(assessment)
+    return _save(assessment, [(f"row {n}", row) for n, row in enumerate(rows, start=1)], {},
+                 source="api", answer=True)
 
 
 def save_form(assessment_id: int, rows: list[dict], uploads: dict[str, list]) -> None:
@@ -268,11 +267,12 @@ def import_measurements(assessment_id: int, filename: str, data: bytes) -> dict:
         raise Invalid(message_of(exc), {"file": [message_of(exc)]}) from None
     if not rows:
         raise Invalid(N_("文件中没有数据行"), {"file": [N_("文件中没有数据行")]})
-    _save(assessment, rows, {}, source=f"file {filename}"[:100])
-    return scoring.scorecard(assessment)
+    return _save(assessment, rows, {}, source=f"file {filename}"[:100], answer=True)
 
 
-def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) -> None:
+def _save(assessment: Assessment, labelled: list, uploads: dict, source: str,
+          answer: bool = False) -> dict | None:
+    """Validate and write the rows, score the assessment; with ``answer``, its scorecard."""
     with transaction():
         due = scoring.due_indicators(assessment)
         by_code = {i.code: i for i in due.indicators}
@@ -287,9 +287,13 @@ def _save(assessment: Assessment, labelled: list, uploads: dict, source: str) ->
                           result.errors)
         before, after = _apply(assessment, result.rows, by_code, measurements, linked, uploads)
         scoring.recompute(assessment, due, measurements)
+        # read in the transaction, from what it holds, before the audit chain's lock: the
+        # lock is held no longer, and nothing is read again after the commit
+        card = scoring.scorecard(assessment, due, measurements) if answer else None
         if after:
             audit.record("measurements.saved", assessment, before=before,
                          after={"source": source, "values": after})
+    return card
 
 
 def _evidence_checks(result, assessment, by_code, measurements) -> dict[int, Evidence]:

@@ -196,11 +196,14 @@ def recompute(assessment: Assessment, due: DueIndicators | None = None,
 # --------------------------------------------------------------------------- scorecard
 
 
-def measurement_card(assessment: Assessment) -> tuple[dict, DueIndicators]:
+def measurement_card(assessment: Assessment, due: DueIndicators | None = None,
+                     measurements: dict[int, Measurement] | None = None,
+                     ) -> tuple[dict, DueIndicators]:
     """The scorecard without ranks, history or flags: totals, perspectives, completeness
-    and the indicator rows (what the measurement form shows), and the due indicators."""
-    due = due_indicators(assessment)
-    measurements = measurements_of(assessment)
+    and the indicator rows (what the measurement form shows), and the due indicators.
+    ``due`` and ``measurements``: what the caller already holds, as for recompute."""
+    due = due or due_indicators(assessment)
+    measurements = measurements_of(assessment) if measurements is None else measurements
     card = score_values(due, measurements)
     body = {"assessment_id": assessment.id, "institution_id": assessment.institution_id,
             "agreement_id": assessment.agreement_id, "kind": assessment.kind,
@@ -216,10 +219,11 @@ def measurement_card(assessment: Assessment) -> tuple[dict, DueIndicators]:
     return body, due
 
 
-def scorecard(assessment: Assessment) -> dict:
+def scorecard(assessment: Assessment, due: DueIndicators | None = None,
+              measurements: dict[int, Measurement] | None = None) -> dict:
     """The contract's scorecard, live from the stored measurements (no writes), with
     rank in the region and peer group, the last periods' history and the flags."""
-    body, due = measurement_card(assessment)
+    body, due = measurement_card(assessment, due, measurements)
     total, grade = body["total"], body["grade"]
     history = _history(assessment, total, grade)
     body["history"] = [{k: h[k] for k in ("assessment_id", "period", "total", "grade")}

@@ -60,6 +60,6 @@ def kept_read(view):
 
 
 def _key(ctx) -> str:
-    parts = (region_cache.database_id(), ctx.region_id, ctx.user_id, get_locale(),
-             today_local(), request.full_path)
+    parts = (region_cache.database_id(), ctx.region_id, ctx.institution_id, ctx.user_id,
+             ctx.role, get_locale(), today_local(), request.full_path)
     return "read:" + hashlib.sha256(repr(parts).encode()).hexdigest()

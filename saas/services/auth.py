@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import weakref
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from saas.domain.messages import N_
@@ -171,7 +172,7 @@ def issue_token(user_id: int, name: str = "api") -> str:
 @functools.cache
 def _token_user_statement():
     """The user of a live token (not revoked, not expired, the user active), with the
-    user's region, which every request reads: one query, built once."""
+    user's region (/me shows it): one query, built once."""
     return (select(User).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("token_hash"),
                    ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
@@ -181,9 +182,30 @@ def _token_user_statement():
 
 def user_for_token(token: str) -> User | None:
     """The token's user, or None when the token is unknown, revoked or expired, or the
-    user inactive."""
-    return db.session.execute(_token_user_statement(), {
-        "token_hash": _token_hash(token), "now": utcnow()}).scalar_one_or_none()
+    user inactive.
+
+    On PostgreSQL it is read on a connection of its own in autocommit (users and tokens
+    are platform tables, outside row-level security) and joined to the request's session
+    without a query: a request that reads nothing else (/me, a kept read) makes this one
+    round trip, with no BEGIN and ROLLBACK around it."""
+    params = {"token_hash": _token_hash(token), "now": utcnow()}
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return db.session.execute(_token_user_statement(), params).scalar_one_or_none()
+    with Session(_autocommit(engine)) as lookup:
+        user = lookup.execute(_token_user_statement(), params).scalar_one_or_none()
+        return None if user is None else db.session.merge(user, load=False)
+
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _autocommit(engine):
+    """The engine's autocommit twin (same pool), made once per engine."""
+    twin = _AUTOCOMMIT.get(engine)
+    if twin is None:
+        twin = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return twin
 
 
 def revoke_token(token: str) -> bool:

@@ -63,9 +63,13 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     rest_api.init_app(app)
     redis_url = app.config.get("REDIS_URL")
-    cache.init_app(app, config={  # Redis shared by every worker when configured
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+    # Shared by every worker: Redis when configured, else files in the instance folder
+    # (the embedded default serves with several workers too: a write in one must retire
+    # the figures every other keeps)
+    cache.init_app(app, config={
+        "CACHE_TYPE": "RedisCache" if redis_url else "FileSystemCache",
         "CACHE_REDIS_URL": redis_url or None, "CACHE_KEY_PREFIX": "pact:",
+        "CACHE_DIR": str(Path(app.config["INSTANCE_DIR"]) / "cache"),
         "CACHE_DEFAULT_TIMEOUT": app.config.get("DASHBOARD_CACHE_SECONDS", 300)})
     from saas.services import (
         rank_model,  # noqa: F401  (its listeners keep the ranks' rows)

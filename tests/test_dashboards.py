@@ -291,3 +291,22 @@ def test_with_redis_the_figures_are_kept_in_redis_and_retired_together(app):
         region_cache.changed(1)
         assert region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 2
         cache.clear()
+
+
+def test_without_redis_the_workers_share_the_figures_and_their_generations(app):
+    """The embedded default serves with several workers: a write in one retires what the
+    others keep (a file cache in the instance folder, not one per process)."""
+    from conftest import _make_app
+    from saas.services import region_cache
+    from tenants.context import TenantContext, acting_as
+
+    workers = [_make_app(app.config["SQLALCHEMY_DATABASE_URI"],
+                         app.config["DATABASE_OWNER_URL"]) for _ in range(2)]
+    calls = []
+    with workers[0].app_context(), acting_as(TenantContext(region_id=1)):
+        assert region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 1
+    with workers[1].app_context(), acting_as(TenantContext(region_id=1)):
+        assert region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 1
+        region_cache.changed(1)  # a commit in the second worker
+    with workers[0].app_context(), acting_as(TenantContext(region_id=1)):
+        assert region_cache.cached("probe", VIEW, lambda: calls.append(1) or len(calls)) == 2

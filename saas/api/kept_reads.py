@@ -7,8 +7,9 @@ wrote a row of the region) it was computed at, and one MGET reads it beside the 
 generation. A save answers only after its commit has bumped the generation, so the next
 read sees it. The user's token is checked on every request before anything kept is read.
 
-Only with a shared cache (API_KEPT_READS, on when REDIS_URL is set): a write in one
-worker must retire what every worker keeps, which per-process caches cannot do. A client
+Only with Redis (API_KEPT_READS, on when REDIS_URL is set): a write in one worker must
+retire what every worker keeps, at once and without losing a bump to a write beside it,
+which Redis's atomic INCR does and the embedded default's file cache does not. A client
 that sends ``Cache-Control: no-cache`` gets a fresh answer (which is then kept).
 """
 

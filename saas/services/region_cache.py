@@ -1,4 +1,5 @@
-"""What is kept per region (Flask-Caching: Redis when REDIS_URL is set, else in-process),
+"""What is kept per region (Flask-Caching: Redis when REDIS_URL is set, else files in the
+instance folder that every worker shares),
 dropped when the region's data changes: the dashboards' figures (:func:`cached`, one entry
 per tenant, figure and view) and the API's kept reads (saas.api.kept_reads).
 

@@ -1,7 +1,7 @@
-"""What is kept per region (Flask-Caching: Redis when REDIS_URL is set, else files in the
-instance folder that every worker shares),
-dropped when the region's data changes: the dashboards' figures (:func:`cached`, one entry
-per tenant, figure and view) and the API's kept reads (saas.api.kept_reads).
+"""What is kept per region, dropped when the region's data changes: the dashboards'
+figures (:func:`cached`, one entry per tenant, figure and view) and the API's kept reads
+(saas.api.kept_reads). Flask-Caching: Redis when REDIS_URL is set, else files in the
+instance folder that every worker shares.
 
 Each region has a generation number in the cache; an entry carries it, so bumping it
 retires every entry of the region at once. A commit that wrote any row of a region bumps

@@ -124,3 +124,30 @@ def test_without_a_shared_cache_nothing_is_kept(app, api_as):
     assert not app.config["API_KEPT_READS"]  # no REDIS_URL: each worker would keep its own
     api = api_as("a_bureau_admin")
     assert not any(_kept(api.get("/assessments")) for _ in range(2))
+
+
+KEPT_ROUTES = ["/institutions", "/agreements", "/assessments", "/assessments?page_size=1",
+               "/assessments/{draft}/scorecard", "/assessments/{mock}/scorecard"]
+
+
+def test_no_kept_answer_crosses_users_scopes_or_roles(kept_app, kept_api):
+    """Every kept route read by one user, then by each other user of both regions, its
+    institutions and roles (a mock inspection is private to its institution): each gets
+    the answer it gets fresh, never another's kept one."""
+    owner, mock = kept_api("ah1_admin"), kept_api("ah1_mock")
+    ids = {"draft": create(owner, kept_app, period="2026-06")["id"],
+           "mock": create(mock, kept_app, kind="mock", period="2026-06")["id"]}
+    routes = [r.format(**ids) for r in KEPT_ROUTES]
+    users = ["ah1_admin", "ah1_mock", "ah1_staff", "ah2_admin", "a_bureau_admin",
+             "a_bureau_inspector", "b_bureau_admin", "bh1_admin"]
+    clients = {who: kept_api(who) for who in users}
+    for route in routes:
+        for who in users:  # each reads twice: the second may be kept
+            api = clients[who]
+            first, second = api.get(route), api.get(route)
+            fresh = api.get(route, headers={"Cache-Control": "no-cache"})
+            assert (second.status_code, second.get_json()) == \
+                (fresh.status_code, fresh.get_json()) == \
+                (first.status_code, first.get_json()), (route, who)
+    assert clients["ah2_admin"].get(routes[4]).status_code == 404
+    assert clients["a_bureau_admin"].get(routes[5]).status_code == 404  # 模拟检查 private

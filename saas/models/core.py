@@ -136,6 +136,7 @@ class AuditEntry(db.Model):
     """审计日志: append-only, each entry chained to the previous by SHA-256."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_region_chain", "region_id", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer)
@@ -149,6 +150,9 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "region": chained to the previous entry of its region (saas.services.audit);
+    # "global": written before the chains were split, chained to the previous entry of all
+    chain: Mapped[str] = mapped_column(String(8), default="region", server_default="global")
 
 
 class CalendarDay(db.Model):

@@ -73,7 +73,7 @@ def _init_extensions(app: Flask) -> None:
         "CACHE_DEFAULT_TIMEOUT": app.config.get("DASHBOARD_CACHE_SECONDS", 300)})
     from saas.services import (
         rank_model,  # noqa: F401  (its listeners keep the ranks' rows)
-        region_cache,  # noqa: F401  (its listeners retire stale figures)
+        region_cache,  # noqa: F401  (its listeners retire what is kept per region)
     )
 
 

@@ -72,6 +72,14 @@ def in_bottom(totals: Mapping[Hashable, float | None], key: Hashable, n: int) ->
     return key in bottom_n(totals, n)
 
 
+def in_bottom_by_counts(own_total: float | None, others: int, below: int, n: int) -> bool:
+    """:func:`in_bottom` from what SQL counts without fetching the region's totals: the
+    institution has a total, ``others`` other institutions have one and ``below`` of them
+    are lower. In the bottom n when more than n have a total and fewer than n are below
+    (ties at the boundary count)."""
+    return own_total is not None and others + 1 > n and below < n
+
+
 def monthly_barometer(total: float | None, rules: BarometerRules) -> str | None:
     """晴雨表 of a month: excellent | normal | special_rectification (None: no total)."""
     if total is None:

@@ -389,8 +389,8 @@ def _ranks(assessment: Assessment, total: float | None, rules) -> tuple[dict, li
     if monthly:
         for period, (own_total, others, below) in zip(periods, by_period, strict=True):
             own_total = total if period == assessment.period else own_total
-            bottom.append(own_total is not None and others + 1 > rules.bottom_n
-                          and below < rules.bottom_n)
+            bottom.append(barometer.in_bottom_by_counts(own_total, others, below,
+                                                         rules.bottom_n))
     return ranks, bottom
 
 

@@ -11,6 +11,7 @@ from saas.domain.barometer import (
     annual_result,
     flags,
     in_bottom,
+    in_bottom_by_counts,
     month_totals,
     monthly_barometer,
     rank_kinds,
@@ -48,6 +49,16 @@ def test_in_bottom_agrees_with_bottom_n_on_big_fields(totals, n):
     for key in totals:
         expected = known > n and key in bottom_n(totals, n)
         assert in_bottom(totals, key, n) == expected
+
+
+@given(st.dictionaries(st.integers(0, 20), st.one_of(st.none(), st.integers(0, 100))),
+       st.integers(0, 5))
+def test_in_bottom_by_counts_is_in_bottom(totals, n):
+    """The counts the scorecard reads in SQL give the rule's answer."""
+    for key, own in totals.items():
+        others = [t for k, t in totals.items() if k != key and t is not None]
+        below = sum(own is not None and t < own for t in others)
+        assert in_bottom_by_counts(own, len(others), below, n) == in_bottom(totals, key, n)
 
 
 def test_flags():

@@ -63,3 +63,23 @@ def test_a_new_level_moves_the_institutions_peer_group(app, api_as):
                                          "start": date(2026, 1, 1),
                                          "end": date(2026, 12, 31)}}]})
     assert _marks(app, draft["id"]) == {draft["id"]: ("self", "hospital/二级")}
+
+
+def test_a_drafts_saves_leave_the_read_model_alone(app, api_as):
+    """A draft's total changes at every save and speaks in no rank, so the save sends no
+    refresh; its submission does, and the model stays true throughout."""
+    from test_read_performance import _statements
+
+    api = api_as("ah1_admin")
+    draft = create(api, app, period="2026-05")
+    sent, stop = _statements(app)
+    try:
+        put(api, draft["id"], [{"indicator_code": "VIOL-RATIO", "value": 0.3}])
+        put(api, draft["id"], [{"indicator_code": "VIOL-RATIO", "value": 0.2}])
+        saves = [s for s in sent if "ranked_as = d.ranked_as" in s]
+        act(api, draft["id"], "submit")
+        submits = [s for s in sent if "ranked_as = d.ranked_as" in s][len(saves):]
+    finally:
+        stop()
+    assert saves == [] and len(submits) == 1
+    assert _marks(app, draft["id"]) == {draft["id"]: ("self", "hospital/三级")}

@@ -11,8 +11,8 @@ the region's rows.
 Kept true in two ways:
 
 * ORM writes: a flush that adds, deletes or changes an assessment's status, total, kind
-  or period, or an institution's kind or level, refreshes that institution's rows
-  (a listener below, so no service can forget it);
+  or period (in a ranked status before or after), or an institution's kind or level,
+  refreshes that institution's rows (a listener below, so no service can forget it);
 * set-based writes (saas.services.bulk_scoring, ``pact seed-scale``) call
   :func:`refresh_region`.
 """
@@ -91,11 +91,11 @@ def _note_changes(session, flush_context):
     attributes' history is still there until the flush ends)."""
     pending = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Assessment):
+        if isinstance(obj, Assessment) and _may_rank(obj):
             pending.add(obj.institution_id)
     for obj in session.dirty:
         watched = WATCHED.get(type(obj))
-        if watched and _changed(obj, watched):
+        if watched and _changed(obj, watched) and _may_rank(obj):
             pending.add(obj.institution_id if isinstance(obj, Assessment) else obj.id)
     pending.discard(None)
     if not pending:
@@ -105,6 +105,17 @@ def _note_changes(session, flush_context):
 def _changed(obj, names) -> bool:
     state = inspect(obj)
     return any(state.attrs[n].history.has_changes() for n in names)
+
+
+def _may_rank(obj) -> bool:
+    """Whether ``obj`` may speak in the ranks before or after the flush: an institution
+    always may; an assessment only in a ranked status (a draft's total, saved at every
+    measurement, changes no rank)."""
+    if not isinstance(obj, Assessment):
+        return True
+    status = inspect(obj).attrs["status"].history
+    return any(s in RANKED_STATUSES for s in (*status.added, *status.unchanged,
+                                              *status.deleted))
 
 
 @event.listens_for(Session, "after_flush_postexec")

@@ -4,6 +4,10 @@
 * ``/lookup``: a Flask endpoint that makes one indexed PostgreSQL lookup through a
   SQLAlchemy connection pool, as the app role. This is the floor of any authenticated
   read: Pact cannot answer a signed-in request with less than one query.
+* ``/save-floor``: not a ceiling but a save's own floor: the statements a measurement
+  save sends (the user, the tenant settings, the draft and its measurements, the two
+  writes, the region's audit-chain lock, its last hash and the new entry, the commit),
+  written plainly, with no ORM and no answer. Pact's save cannot be cheaper than this.
 
     CEILING_DATABASE_URL=postgresql+psycopg://pact_app@127.0.0.1/pact_pages \\
     gunicorn bench.ceiling:app
@@ -11,10 +15,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import sqlalchemy as sa
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 app = Flask(__name__)
 _engine = sa.create_engine(os.environ.get("CEILING_DATABASE_URL", "sqlite://"))
@@ -33,3 +38,51 @@ def lookup():
     with _engine.connect() as conn:
         row = conn.execute(_LOOKUP, {"e": _EMAIL}).first()
     return jsonify(id=row.id, email=row.email, role=row.role)
+
+
+_USER = sa.text("SELECT id, email, role, region_id FROM users WHERE email = :e")
+_SAVE = [sa.text(sql) for sql in (
+    "select set_config('app.region_id', :r, true), set_config('app.institution_id', '', true),"
+    " set_config('app.scope', 'region', true)",
+    "SELECT * FROM assessments WHERE id = :a",
+    "SELECT * FROM measurements WHERE assessment_id = :a ORDER BY indicator_id",
+    "UPDATE measurements SET value = :v, updated_at = now() WHERE id = :m",
+    "UPDATE assessments SET total = :v WHERE id = :a",
+    "select pg_advisory_xact_lock(7262001, CAST(:r AS integer))",
+    "SELECT hash FROM audit_entries WHERE region_id = CAST(:r AS integer)"
+    " ORDER BY id DESC LIMIT 1",
+)]
+_INSERT_ENTRY = sa.text(
+    "INSERT INTO audit_entries (at, actor, region_id, action, object_type, object_id, after,"
+    " prev_hash, hash, chain) VALUES (:at, 'bench', :region, 'bench.save_floor',"
+    " 'Assessment', :object_id, CAST(:after AS json), :prev, :hash, 'region')")
+
+
+@app.put("/save-floor/<int:assessment_id>")
+def save_floor(assessment_id: int):
+    """A save's statements, plainly; the audit entry is chained as Pact chains it, so the
+    bench database's trail still verifies."""
+    from saas.models import AuditEntry
+    from saas.services.audit import GENESIS, _digest
+    from saas.timeutil import utcnow
+
+    value = request.get_json()[0]["value"]
+    with _engine.begin() as conn:
+        region = str(conn.execute(_USER, {"e": _EMAIL}).one().region_id)
+        settings, draft, measurements, update, total, lock, last = _SAVE
+        conn.execute(settings, {"r": region})
+        conn.execute(draft, {"a": assessment_id}).one()
+        first = conn.execute(measurements, {"a": assessment_id}).all()[0]
+        conn.execute(update, {"v": value, "m": first.id})
+        conn.execute(total, {"v": value, "a": assessment_id})
+        conn.execute(lock, {"r": region})
+        prev = conn.execute(last, {"r": region}).scalar() or GENESIS
+        entry = AuditEntry(at=utcnow().replace(microsecond=0), actor="bench",
+                           region_id=int(region), action="bench.save_floor",
+                           object_type="Assessment", object_id=str(assessment_id),
+                           after={"value": value}, chain="region")
+        conn.execute(_INSERT_ENTRY, {"at": entry.at, "region": entry.region_id,
+                                     "object_id": entry.object_id,
+                                     "after": json.dumps(entry.after), "prev": prev,
+                                     "hash": _digest(prev, entry)})
+    return "", 204

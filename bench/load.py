@@ -13,7 +13,8 @@ a bureau user's bearer token: ``GET /me``, the first page of ``GET /assessments`
 scorecard (each read as clients read it, kept answers allowed — Pact serves with Redis, as
 production does — and again with ``Cache-Control: no-cache``, computed anew each time),
 and a measurement save (``PUT …/measurements`` on a draft, the value changing with every
-request). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
+request; and again with ``Prefer: return=minimal``, as an integration pushing values
+sends it, answered 204 without the scorecard). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
 the one-lookup ceiling; writes bench/results/load-<date>.json.
 
 Targets: reads ≥ 50 % of the lookup ceiling's rate, the save ≥ 30 %, p99 ≤ 2× the
@@ -75,15 +76,18 @@ def _args(argv=None):
 
 
 def _lua(method: str = "GET", token: str = "", body_template: str = "",
-         fresh: bool = False) -> str:
+         fresh: bool = False, minimal: bool = False) -> str:
     """A wrk script: the method, the bearer token and, for a save, a body whose value
     changes with every request (``%s`` in ``body_template``); ``fresh`` asks for an
-    answer computed anew (``Cache-Control: no-cache``), not a kept one."""
+    answer computed anew (``Cache-Control: no-cache``), not a kept one; ``minimal`` for
+    no answer at all (``Prefer: return=minimal``)."""
     lines = [f'wrk.method = "{method}"']
     if token:
         lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
     if fresh:
         lines.append('wrk.headers["Cache-Control"] = "no-cache"')
+    if minimal:
+        lines.append('wrk.headers["Prefer"] = "return=minimal"')
     if body_template:
         lines += ['wrk.headers["Content-Type"] = "application/json"',
                   "local n = 0",
@@ -161,8 +165,11 @@ def _fixtures(app, email: str) -> dict:
                 " AND status = 'draft' ORDER BY id LIMIT 1"), {"r": user.region_id}).scalar()
             if draft is None:
                 draft = assessments.create(shown.agreement_id, "routine", "2026-06").id
-            # an indicator due in the draft's own period (a quarterly one is not in May)
+            # an indicator due in the draft's own period (a quarterly one is not in May),
+            # with a value, so the save floor (bench.ceiling) finds a measurement to write
             code = assessments.scorecard(draft)["indicators"][0]["code"]
+            assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
+                                          answer=False)
         db.session.remove()
     return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code}
 
@@ -178,7 +185,10 @@ def _requests(fx: dict) -> list[tuple[str, str, str]]:
             ("GET /assessments, fresh", "/api/v1/assessments", _lua(token=token, fresh=True)),
             ("GET scorecard, fresh", scorecard, _lua(token=token, fresh=True)),
             ("PUT measurements (save)", f"/api/v1/assessments/{fx['draft']}/measurements",
-             _lua("PUT", token, body))]
+             _lua("PUT", token, body)),
+            ("PUT measurements, minimal", f"/api/v1/assessments/{fx['draft']}/measurements",
+             _lua("PUT", token, body, minimal=True)),
+            ("PUT save floor (plain SQL)", f"/save-floor/{fx['draft']}", _lua("PUT", "", body))]
 
 
 def _verdict(row: dict, ceiling: dict, share_target: float) -> str:
@@ -219,11 +229,13 @@ def main(argv=None) -> dict:
                 rows += [{"name": "ceiling: bare Flask", **bare},
                          {"name": "ceiling: one indexed lookup", **lookup}]
                 for name, path, script in _requests(fx):
-                    row = {"name": name, **_wrk("http://127.0.0.1:18001" + path, script,
-                                                connections, args.duration)}
+                    floor = path.startswith("/save-floor")  # served beside the ceilings
+                    url = f"http://127.0.0.1:{18002 if floor else 18001}{path}"
+                    row = {"name": name, **_wrk(url, script, connections, args.duration)}
                     target = TARGETS["save_share" if name.startswith("PUT")
                                      else "read_share"]
-                    row["verdict"] = _verdict(row, lookup, target)
+                    verdict = _verdict(row, lookup, target)
+                    row["verdict"] = "(floor)" if floor else verdict
                     rows.append(row)
             report["runs"][connections] = rows
             print(f"\n{connections} connections, {args.duration} s each, "

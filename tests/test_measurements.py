@@ -436,3 +436,47 @@ def test_web_form_uploads_evidence_and_import(app, api_as, web_as):
     assert response.status_code == 302
     assert api_as("ah1_admin").get(f"/assessments/{draft['id']}").get_json()[
         "status"] == "submitted"
+
+
+# --------------------------------------------------------------------------- Prefer: return=minimal
+
+MINIMAL = {"Prefer": "respond-async, return = minimal; x=1"}  # RFC 7240 spacing and lists
+
+
+def test_a_minimal_save_answers_204_and_saves_as_the_full_one(app, api_as):
+    """An integration pushing values asks for no body; the save is the same, and its
+    scorecard is what a save with the full answer would have returned."""
+    api = api_as("ah1_admin")
+    draft = create(api, app)
+    url = f"/assessments/{draft['id']}/measurements"
+    response = api.put(url, json=[_row("VIOL-RATIO", 0.45)], headers=MINIMAL)
+    assert (response.status_code, response.data) == (204, b"")
+    assert response.headers["Preference-Applied"] == "return=minimal"
+    minimal = api.get(f"/assessments/{draft['id']}/scorecard").get_json()
+    assert by_code(minimal)["VIOL-RATIO"]["value"] == 0.45
+    full = put(api, draft["id"], [_row("VIOL-RATIO", 0.45)])  # the same value again
+    assert full == minimal and "Preference-Applied" not in api.put(url, json=[]).headers
+
+
+def test_a_minimal_save_with_a_bad_row_still_explains_and_saves_nothing(app, api_as):
+    api = api_as("ah1_admin")
+    draft = create(api, app)
+    response = api.put(f"/assessments/{draft['id']}/measurements", headers=MINIMAL,
+                       json=[_row("VIOL-RATIO", 0.3), _row("NOPE", 1)])
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "row 2" in response.get_json()["errors"]
+    card = api.get(f"/assessments/{draft['id']}/scorecard").get_json()
+    assert by_code(card)["VIOL-RATIO"]["value"] is None
+
+
+def test_a_minimal_upload_answers_204(app, api_as):
+    api = api_as("ah1_admin")
+    draft = create(api, app)
+    response = api.post(f"/assessments/{draft['id']}/measurements/upload", headers=MINIMAL,
+                        data={"file": (io.BytesIO(_xlsx([("VIOL-RATIO", "", 0.2, "", "")])),
+                                       "数据.xlsx")},
+                        content_type="multipart/form-data")
+    assert (response.status_code, response.data) == (204, b"")
+    card = api.get(f"/assessments/{draft['id']}/scorecard").get_json()
+    assert by_code(card)["VIOL-RATIO"]["value"] == 0.2

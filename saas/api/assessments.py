@@ -15,8 +15,10 @@ from saas.api.common import (
     PageArgs,
     StrictSchema,
     Timestamp,
+    minimal_answer,
     page_schema,
     paginate,
+    prefers_minimal,
     resource_blueprint,
 )
 from saas.api.kept_reads import kept_read
@@ -25,6 +27,7 @@ from saas.services import assessments
 
 URL = "/assessments"
 blp = resource_blueprint("assessments", __name__, description="考核评估与平衡计分卡")
+MINIMAL = "Saved, with `Prefer: return=minimal`: no body (GET the scorecard when needed)."
 
 
 class AssessmentSchema(ma.Schema):
@@ -235,22 +238,28 @@ class Return(MethodView):
 class Measurements(MethodView):
     @blp.arguments(MeasurementInSchema(many=True))
     @blp.response(200, ScorecardSchema)
+    @blp.alt_response(204, success=True, description=MINIMAL)
     def put(self, rows, assessment_id):
         """Bulk upsert of the listed indicators, all or nothing; returns the scorecard.
         Row errors are keyed "row N" (N: position in the list, from 1)."""
-        return assessments.save_measurements(assessment_id, rows)
+        answer = not prefers_minimal()
+        card = assessments.save_measurements(assessment_id, rows, answer=answer)
+        return card if answer else minimal_answer()
 
 
 @blp.route("/<int:assessment_id>/measurements/upload")
 class MeasurementUpload(MethodView):
     @blp.arguments(MeasurementUploadSchema, location="files")
     @blp.response(200, ScorecardSchema)
+    @blp.alt_response(204, success=True, description=MINIMAL)
     def post(self, files, assessment_id):
         """A filled-in template (.xlsx or .csv); errors keyed by sheet row ("row 7");
         nothing is saved when any row is wrong."""
         upload = files["file"]
-        return assessments.import_measurements(assessment_id, upload.filename or "",
-                                               upload.read())
+        answer = not prefers_minimal()
+        card = assessments.import_measurements(assessment_id, upload.filename or "",
+                                               upload.read(), answer=answer)
+        return card if answer else minimal_answer()
 
 
 def _template(assessment_id: int, fmt: str):

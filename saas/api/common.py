@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 import marshmallow as ma
-from flask import request
+from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.multidictproxy import MultiDictProxy
@@ -148,3 +148,16 @@ def page_schema(item_schema):
 def paginate(statement, args) -> dict:
     """Run a select (already tenant-filtered by the ORM) one page at a time."""
     return page_of(statement, args["page"], args["page_size"], args.get("after"))
+
+
+def prefers_minimal() -> bool:
+    """Whether the client asked for no body (RFC 7240 ``Prefer: return=minimal``): an
+    integration pushing values has no use for the scorecard a save answers with."""
+    return any(preference.split(";")[0].replace(" ", "").lower() == "return=minimal"
+               for header in request.headers.getlist("Prefer")
+               for preference in header.split(","))
+
+
+def minimal_answer() -> Response:
+    """204, saying the preference was applied."""
+    return Response(status=204, headers={"Preference-Applied": "return=minimal"})

@@ -234,14 +234,14 @@ def _editable(assessment: Assessment) -> None:
         raise Conflict(N_("考核已提交或定稿，不能修改数据（如需修改请先退回）"))
 
 
-def save_measurements(assessment_id: int, rows: list[dict]) -> dict:
+def save_measurements(assessment_id: int, rows: list[dict], answer: bool = True) -> dict | None:
     """Bulk upsert ``[{indicator_code, value, note, evidence_ids, not_applicable}]``
     (listed indicators only; a null value clears one). Errors are keyed "row N" (the
-    position in the list, from 1). Returns the scorecard."""
+    position in the list, from 1). Returns the scorecard, unless ``answer`` is false."""
     assessment = get(assessment_id)
     _editable(assessment)
     return _save(assessment, [(f"row {n}", row) for n, row in enumerate(rows, start=1)], {},
-                 source="api", answer=True)
+                 source="api", answer=answer)
 
 
 def save_form(assessment_id: int, rows: list[dict], uploads: dict[str, list]) -> None:
@@ -253,8 +253,10 @@ def save_form(assessment_id: int, rows: list[dict], uploads: dict[str, list]) ->
           source="form")
 
 
-def import_measurements(assessment_id: int, filename: str, data: bytes) -> dict:
-    """A filled-in template (.xlsx or .csv); errors per sheet row, nothing saved if any."""
+def import_measurements(assessment_id: int, filename: str, data: bytes,
+                        answer: bool = True) -> dict | None:
+    """A filled-in template (.xlsx or .csv); errors per sheet row, nothing saved if any.
+    Returns the scorecard, unless ``answer`` is false."""
     assessment = get(assessment_id)
     _editable(assessment)
     evidence_service.check_size(data)
@@ -267,7 +269,7 @@ def import_measurements(assessment_id: int, filename: str, data: bytes) -> dict:
         raise Invalid(message_of(exc), {"file": [message_of(exc)]}) from None
     if not rows:
         raise Invalid(N_("文件中没有数据行"), {"file": [N_("文件中没有数据行")]})
-    return _save(assessment, rows, {}, source=f"file {filename}"[:100], answer=True)
+    return _save(assessment, rows, {}, source=f"file {filename}"[:100], answer=answer)
 
 
 def _save(assessment: Assessment, labelled: list, uploads: dict, source: str,

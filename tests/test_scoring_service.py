@@ -90,21 +90,29 @@ def test_recompute_uses_two_queries_at_most_and_keeps_the_results(app, api_as):
 
 def test_the_kept_due_indicators_are_those_read_fresh(app, api_as):
     """scoring.due_indicators keeps each agreement's list (PostgreSQL): the kept one is
-    the one a fresh query reads, and agreements of one template version share it."""
+    the one a fresh query reads, for two templates (a hospital's, a pharmacy's) and two
+    period kinds, and agreements of one template version share it."""
     from saas.extensions import db
     from saas.models import Assessment
     from saas.services import scoring
 
-    api = api_as("ah1_admin")
-    ids = [create(api, app, period=p)["id"] for p in ("2026-03", "2026-06")]
-    with acting(app, "ah1_admin"):
-        for assessment_id in ids:
-            assessment = db.session.get(Assessment, assessment_id)
-            kept = scoring.due_indicators(assessment)
-            assert scoring.due_indicators(assessment) is kept or \
+    inspector = api_as("a_bureau_inspector")
+    ids = [create(inspector, app, number=number, kind="routine", period=period)["id"]
+           for number in (AH1, AP1, AH2) for period in ("2026-03", "2026-Q1")]
+    with acting(app, "a_bureau_admin"):
+        assessments = [db.session.get(Assessment, i) for i in ids]
+        kept = [scoring.due_indicators(a) for a in assessments]  # AH1's first: kept first
+        for assessment, due in zip(assessments, kept, strict=True):
+            kind = "month" if assessment.period == "2026-03" else "quarter"
+            assert due == scoring._read_due(assessment.agreement_id, kind)
+            assert scoring.due_indicators(assessment) is due or \
                 app.config["BACKEND"] == "sqlite"
-            fresh = scoring._read_due(assessment.agreement_id, "month")
-            assert kept == fresh and [i.code for i in kept.indicators]
+    codes = [[i.code for i in due.indicators] for due in kept]
+    hospital_month, hospital_quarter, pharmacy_month, pharmacy_quarter = codes[:4]
+    assert hospital_month != pharmacy_month and hospital_quarter != pharmacy_quarter
+    assert len(hospital_month) < len(hospital_quarter)
+    if app.config["BACKEND"] != "sqlite":  # AH2 signed the same version as AH1
+        assert kept[4] is kept[0] and kept[5] is kept[1]
 
 
 # --------------------------------------------------------------------------- ranks

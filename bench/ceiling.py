@@ -4,6 +4,10 @@
 * ``/lookup``: a Flask endpoint that makes one indexed PostgreSQL lookup through a
   SQLAlchemy connection pool, as the app role. This is the floor of any authenticated
   read: Pact cannot answer a signed-in request with less than one query.
+* ``/replay/<name>``: not a ceiling but a read's own floor: the very statements Pact sent
+  for that read (bench.load captures them from one request and names the file in
+  ``CEILING_REPLAY``), sent again in one transaction with no Python around them, the last
+  one's rows answered as JSON. Pact's read cannot be cheaper than this.
 * ``/save-floor``: not a ceiling but a save's own floor: the statements a measurement
   save sends (the user, the tenant settings, the draft and its measurements, the two
   writes, the region's audit-chain lock, its last hash and the new entry, the commit),
@@ -86,3 +90,23 @@ def save_floor(assessment_id: int):
                                      "after": json.dumps(entry.after), "prev": prev,
                                      "hash": _digest(prev, entry)})
     return "", 204
+
+
+def _replays() -> dict:
+    path = os.environ.get("CEILING_REPLAY")
+    if not path:
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+_REPLAYS = _replays()
+
+
+@app.get("/replay/<name>")
+def replay(name: str):
+    with _engine.begin() as conn:
+        for statement, parameters in _REPLAYS[name]:
+            result = conn.exec_driver_sql(statement, parameters)
+        rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
+    return app.response_class(json.dumps(rows, default=str), mimetype="application/json")

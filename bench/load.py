@@ -8,14 +8,21 @@ Seeds (or reuses) the region of bench.pages, then serves Pact (``saas.wsgi:app``
 two ceilings of bench.ceiling (a bare Flask JSON endpoint, and one indexed PostgreSQL
 lookup, the floor of any authenticated read) with the same gunicorn settings
 (:data:`GUNICORN`), and drives them with wrk (Debian's package) at each ``--connections``,
-interleaved: bare, lookup, then each Pact request, ``--rounds`` times. Pact's requests carry
-a bureau user's bearer token: ``GET /me``, the first page of ``GET /assessments``, one
-scorecard (each read as clients read it, kept answers allowed — Pact serves with Redis, as
-production does — and again with ``Cache-Control: no-cache``, computed anew each time),
-and a measurement save (``PUT …/measurements`` on a draft, the value changing with every
-request; and again with ``Prefer: return=minimal``, as an integration pushing values
-sends it, answered 204 without the scorecard). Prints requests per second, p50 / p95 / p99, errors, and the ratios to
-the one-lookup ceiling; writes bench/results/load-<date>.json.
+interleaved: bare, lookup, then each Pact request, ``--rounds`` times.
+
+Pact's requests carry a bureau user's bearer token:
+- ``GET /me``, the first page of ``GET /assessments`` and one scorecard, each read as
+  clients read it (kept answers allowed: Pact serves with Redis, as production does) and
+  the last two again with ``Cache-Control: no-cache``, computed anew each time;
+- a measurement save (``PUT …/measurements`` on a draft, the value changing with every
+  request), and again with ``Prefer: return=minimal``, as an integration pushing values
+  sends it (204, no scorecard).
+
+After some, their floor, served by bench.ceiling beside the ceilings: a read's own
+statements, captured from Pact and replayed with no Python around them; a save's
+statements written plainly. Prints requests per second, p50 / p95 / p99, errors, the
+ratios to the one-lookup ceiling, and each Pact request's rate as a share of its floor's;
+writes bench/results/load-<date>.json.
 
 Targets: reads ≥ 50 % of the lookup ceiling's rate, the save ≥ 30 %, p99 ≤ 2× the
 ceiling's p99 in the same run, zero errors.
@@ -174,21 +181,59 @@ def _fixtures(app, email: str) -> dict:
     return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code}
 
 
+def _capture_replays(app, fx: dict) -> str:
+    """The statements Pact sends for each read computed afresh (one request through the
+    test client, after one that fills what is kept for good, such as the due indicators),
+    written to a file for bench.ceiling's ``/replay/<name>``; its path."""
+    from sqlalchemy import event
+
+    from saas.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    client, sent, replays = app.test_client(), [], {}
+    headers = {"Authorization": f"Bearer {fx['token']}", "Cache-Control": "no-cache"}
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    for name, path in _replayed(fx).items():
+        client.get(path, headers=headers)
+        event.listen(engine, "before_cursor_execute", listen)
+        assert client.get(path, headers=headers).status_code == 200
+        event.remove(engine, "before_cursor_execute", listen)
+        replays[name], sent[:] = sent[:], []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(replays, f, default=str)
+    return f.name
+
+
+def _replayed(fx: dict) -> dict:
+    """The reads whose floor is their own statements replayed: name → Pact's path."""
+    return {"me": "/api/v1/me", "assessments": "/api/v1/assessments",
+            "scorecard": f"/api/v1/assessments/{fx['scorecard']}/scorecard"}
+
+
 def _requests(fx: dict) -> list[tuple[str, str, str]]:
-    """(name, path, wrk script) of each Pact request measured."""
-    token = fx["token"]
+    """(name, URL, wrk script) of each request measured: Pact's (port 18001) and, after
+    some, their floors (bench.ceiling, port 18002; named "floor: …")."""
+    token, pact, floor = fx["token"], "http://127.0.0.1:18001", "http://127.0.0.1:18002"
     body = '[{"indicator_code": "' + fx["indicator"] + '", "value": %s}]'
-    scorecard = f"/api/v1/assessments/{fx['scorecard']}/scorecard"
-    return [("GET /me", "/api/v1/me", _lua(token=token)),
-            ("GET /assessments (first page)", "/api/v1/assessments", _lua(token=token)),
-            ("GET scorecard", scorecard, _lua(token=token)),
-            ("GET /assessments, fresh", "/api/v1/assessments", _lua(token=token, fresh=True)),
-            ("GET scorecard, fresh", scorecard, _lua(token=token, fresh=True)),
-            ("PUT measurements (save)", f"/api/v1/assessments/{fx['draft']}/measurements",
-             _lua("PUT", token, body)),
-            ("PUT measurements, minimal", f"/api/v1/assessments/{fx['draft']}/measurements",
-             _lua("PUT", token, body, minimal=True)),
-            ("PUT save floor (plain SQL)", f"/save-floor/{fx['draft']}", _lua("PUT", "", body))]
+    paths = _replayed(fx)
+    save = f"{pact}/api/v1/assessments/{fx['draft']}/measurements"
+    return [("GET /me", pact + paths["me"], _lua(token=token)),
+            ("floor: its SQL replayed", f"{floor}/replay/me", _lua()),
+            ("GET /assessments (first page)", pact + paths["assessments"], _lua(token=token)),
+            ("GET scorecard", pact + paths["scorecard"], _lua(token=token)),
+            ("GET /assessments, fresh", pact + paths["assessments"],
+             _lua(token=token, fresh=True)),
+            ("floor: its SQL replayed", f"{floor}/replay/assessments", _lua()),
+            ("GET scorecard, fresh", pact + paths["scorecard"], _lua(token=token, fresh=True)),
+            ("floor: its SQL replayed", f"{floor}/replay/scorecard", _lua()),
+            ("PUT measurements (save)", save, _lua("PUT", token, body)),
+            ("PUT measurements, minimal", save, _lua("PUT", token, body, minimal=True)),
+            ("floor: its SQL, plainly", f"{floor}/save-floor/{fx['draft']}",
+             _lua("PUT", "", body))]
 
 
 def _verdict(row: dict, ceiling: dict, share_target: float) -> str:
@@ -211,7 +256,7 @@ def main(argv=None) -> dict:
     env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,
            "REDIS_URL": _redis_url(), "SECRET_KEY": "bench-load", "CEILING_DATABASE_URL": app_url,
            "SESSION_COOKIE_SECURE": "0",  # plain HTTP on this machine
-           "CEILING_EMAIL": email}
+           "CEILING_EMAIL": email, "CEILING_REPLAY": _capture_replays(app, fx)}
     servers = [_serve("saas.wsgi:app", 18001, args.workers, env),
                _serve("bench.ceiling:app", 18002, args.workers, env)]
     report = {"command": "python -m bench.load " + " ".join(sys.argv[1:] if argv is None
@@ -228,14 +273,15 @@ def main(argv=None) -> dict:
                               args.duration)
                 rows += [{"name": "ceiling: bare Flask", **bare},
                          {"name": "ceiling: one indexed lookup", **lookup}]
-                for name, path, script in _requests(fx):
-                    floor = path.startswith("/save-floor")  # served beside the ceilings
-                    url = f"http://127.0.0.1:{18002 if floor else 18001}{path}"
+                pact_row = None
+                for name, url, script in _requests(fx):
                     row = {"name": name, **_wrk(url, script, connections, args.duration)}
-                    target = TARGETS["save_share" if name.startswith("PUT")
-                                     else "read_share"]
+                    target = TARGETS["save_share" if name.startswith("PUT") else "read_share"]
                     verdict = _verdict(row, lookup, target)
-                    row["verdict"] = "(floor)" if floor else verdict
+                    if name.startswith("floor"):  # the Pact request above it, as a share of it
+                        row["verdict"] = f"Pact at {pact_row['rps'] / row['rps']:.2f} of it"
+                    else:
+                        row["verdict"], pact_row = verdict, row
                     rows.append(row)
             report["runs"][connections] = rows
             print(f"\n{connections} connections, {args.duration} s each, "

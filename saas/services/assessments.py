@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
@@ -432,7 +432,7 @@ def list_page(filters: dict, after: str | None = None, size: int = 50) -> dict:
     """The assessments page: one page of assessments with their institutions (keyset
     paging, a kept count: saas.services.paging), the first agreements a new assessment
     may be opened on (the form searches the others) and the kinds the caller may create."""
-    statement = list_statement(**filters).options(selectinload(Assessment.institution))
+    statement = list_statement(**filters).options(joinedload(Assessment.institution))
     found = page_of(statement, 1, size, after)
     role = require().role
     return {"rows": found["items"], "total": found["total"],

@@ -153,8 +153,8 @@ def _exists(agreement_id: int, kind: str, period: str) -> bool:
 # --------------------------------------------------------------------------- transitions
 
 
-def get(assessment_id: int) -> Assessment:
-    return find(Assessment, assessment_id)
+def get(assessment_id: int, *options) -> Assessment:
+    return find(Assessment, assessment_id, *options)
 
 
 def transition(assessment_id: int, action: str, reason: str | None = None) -> Assessment:
@@ -389,7 +389,7 @@ def measurement_template(assessment_id: int, fmt: str) -> tuple[bytes, str, str]
 def detail(assessment_id: int) -> dict:
     """What the measurement form shows: the scorecard rows, each indicator's evidence,
     the caller's allowed actions and the last return reason."""
-    assessment = get(assessment_id)
+    assessment = get(assessment_id, joinedload(Assessment.institution))  # its header
     card, _due = scoring.measurement_card(assessment)
     files = db.session.execute(
         select(Evidence, Indicator.code)
@@ -475,7 +475,7 @@ def annual_scorecard(agreement_id: int, year: int) -> dict:
 def scorecard_page(assessment_id: int) -> dict:
     """The scorecard page: the scorecard, what the caller may do, and which indicators
     already have an open or confirmed finding in this assessment."""
-    assessment = get(assessment_id)
+    assessment = get(assessment_id, joinedload(Assessment.institution))  # its header
     card = scoring.scorecard(assessment)
     raised = set(db.session.execute(
         select(Indicator.code).join(Finding, Finding.indicator_id == Indicator.id)

@@ -36,12 +36,13 @@ def after_commit(callback) -> None:
     db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
-def find(model, object_id: int, for_update: bool = False):
+def find(model, object_id: int, *options, for_update: bool = False):
     """The row if the tenant filter lets the caller see it, else NotFound: another
     tenant's row is simply not found. A select, never session.get, whose identity map
-    would skip the filter. ``for_update``: locked until the transaction ends (PostgreSQL)
-    and read afresh, for a state change that must not run twice at once."""
-    statement = select(model).where(model.id == object_id)
+    would skip the filter. ``options``: loader options (what to load with it).
+    ``for_update``: locked until the transaction ends (PostgreSQL) and read afresh, for a
+    state change that must not run twice at once."""
+    statement = select(model).where(model.id == object_id).options(*options)
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     obj = db.session.execute(statement).scalar_one_or_none()

@@ -57,6 +57,16 @@ def mount_dashboards(server) -> None:
             if request.path.startswith(PREFIX + "_dash"):
                 return (gettext("请先登录"), 401)
             return redirect(url_for("web.login", next=request.path))
+        if request.path == PREFIX + "_dash-update-component" and not _known_callback(app):
+            return (gettext("看板请求无效"), 400)
+
+
+def _known_callback(app) -> bool:
+    """Whether a callback request names outputs some page's callback has (a crafted one
+    would fail inside Dash with a 500)."""
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and isinstance(body.get("output"), str) and \
+        body["output"] in app.callback_map
 
 
 def _refused(error: Exception) -> None:

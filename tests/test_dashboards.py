@@ -7,7 +7,7 @@ from test_analytics import scored  # noqa: F401 (fixture)
 from test_rectification_steps import _bureau_item
 
 from assessment_helpers import AH1, create
-from conftest import acting
+from conftest import _make_app, acting
 from saas.services import dashboards
 from saas.timeutil import today_local
 
@@ -243,6 +243,29 @@ def test_the_export_writes_what_the_page_shows(app, web_as, scored):  # noqa: F8
     book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
     rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert rows[0][0] == "机构" and len(rows) == 4 and rows[1][1] == 100
+
+
+def test_a_crafted_callback_is_refused_with_a_400(app, web_as):
+    """A callback request naming outputs no page has, or no JSON at all, is a clear 400,
+    never a 500; a real one still answers as the first request of a fresh worker."""
+    client = web_as("a_bureau_admin")
+    for body in ({"output": "nope.children", "outputs": {"id": "nope", "property": "children"},
+                  "inputs": []}, {"output": 7}, [], None):
+        response = client.post("/dashboards/_dash-update-component", json=body)
+        assert response.status_code == 400, (body, response.status_code)
+        assert "看板请求无效" in response.get_data(as_text=True)
+    # a fresh worker (another app on the same database) whose first request is a callback
+    fresh = _make_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_OWNER_URL"])
+    fresh_client = fresh.test_client()
+    fresh_client.set_cookie("session", client.get_cookie("session").value)
+    response = fresh_client.post("/dashboards/_dash-update-component", json={
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/dashboards/"},
+                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
 
 
 def test_no_dash_endpoint_answers_without_a_session(app, client):

@@ -13,7 +13,9 @@ model (the dashboard callback's data) and one measurement save. Beside each: the
 floor, the plain statements returning the same figures (a scorecard's: its indicators,
 measurements, history and rank counts; a save's: its reads and writes, committed), timed on the same connection settings in turns
 with the page, and the ratio. With two sizes it prints the growth from the
-smaller to the larger. Writes bench/results/pages-<date>.json.
+smaller to the larger. Also beside each read: its own SQL, the statements the page sent,
+captured and sent again with nothing around them, so that the ratio to it is the page's
+Python alone. Writes bench/results/pages-<date>.json.
 """
 
 from __future__ import annotations
@@ -82,17 +84,45 @@ def overview_floor(period: str) -> str:
         " ('proposed', 'notified', 'appealed', 'decided', 'effective') GROUP BY measure"))
 
 
-def _paired(server, floor, runs: int) -> tuple[float, float]:
-    """Median milliseconds of ``server()`` and of ``floor()``, run in turns (after one
-    warm-up of each), so that a host's slow moment weighs on both alike."""
-    server(), floor()
-    times: tuple[list, list] = ([], [])
+def _paired(server, floor, runs: int, *more) -> tuple[float, ...]:
+    """Median milliseconds of ``server()``, of ``floor()`` and of each of ``more``, run in
+    turns (after one warm-up of each), so that a host's slow moment weighs on all alike."""
+    functions = (server, floor, *more)
+    for fn in functions:
+        fn()
+    times: list[list] = [[] for _ in functions]
     for _ in range(runs):
-        for fn, out in ((server, times[0]), (floor, times[1])):
+        for fn, out in zip(functions, times, strict=True):
             t = time.perf_counter()
             fn()
             out.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return tuple(statistics.median(t) for t in times)
+
+
+def _own_sql(engine, page):
+    """The statements ``page()`` sends, captured from one call, as a function that sends
+    them again on one connection with nothing around them (rolled back): what the page
+    costs the database, against which its Python is measured."""
+    sent = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    page()  # what a page keeps for good (a count, the due indicators) is kept before
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        page()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+
+    def replay():
+        with engine.connect() as conn:
+            for statement, parameters in sent:
+                result = conn.exec_driver_sql(statement, parameters)
+                if result.returns_rows:
+                    result.all()
+            conn.rollback()
+    return replay
 
 
 def _prepare_user(owner_url: str, region_code: str) -> str:
@@ -143,21 +173,23 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         assert response.status_code == 200, (url, response.status_code)
         return response
 
-    context = app.app_context()
-    context.push()
-    acting = acting_as(for_user(db.session.get(User, user.id)))
-    acting.__enter__()
+    # Each page runs as a request does, in an app context of its own (one pushed around
+    # them would lend every request its session, transaction and signed-in user).
+    with app.app_context():
+        tenant = for_user(db.session.get(User, user.id))
+        engine = db.engine
 
     def floor(sql: str, commit: bool = False, **params):
         """The plain statements (``;`` between them), as the app role in the region's
         RLS context: their own transaction, so the tenant settings are made again, as
         for a request; committed when they write."""
         def run():
-            for statement in sql.split(";"):
-                result = db.session.execute(sa.text(statement), {"r": region_id, **params})
-                if result.returns_rows:
-                    result.all()
-            db.session.commit() if commit else db.session.rollback()
+            with app.app_context(), acting_as(tenant):
+                for statement in sql.split(";"):
+                    result = db.session.execute(sa.text(statement), {"r": region_id, **params})
+                    if result.returns_rows:
+                        result.all()
+                db.session.commit() if commit else db.session.rollback()
         return run
 
     deep = {}  # a page deep in each list: its cursor, 50 rows before the end
@@ -251,15 +283,19 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     pages.append(("measurement save (PUT)", save, save_floor))
     pages.append(("measurement save, return=minimal", lambda: save(minimal=True), save_floor))
     out = []
-    db.session.rollback()
+    print(f"  {'page':<40} {'server':>8}      {'floor':>13}   {'×':>6}   its own SQL      ×")
     for name, page, sql_floor in pages:
-        server, base = _paired(page, sql_floor, runs)
+        if name.startswith("measurement save"):  # its writes cannot be sent twice
+            (server, base), own = _paired(page, sql_floor, runs), None
+        else:
+            server, base, own = _paired(page, sql_floor, runs, _own_sql(engine, page))
         out.append({"page": name, "server_ms": round(server, 1), "floor_ms": round(base, 2),
-                    "ratio": round(server / base, 1) if base else None})
+                    "ratio": round(server / base, 1) if base else None,
+                    "own_sql_ms": own and round(own, 2),
+                    "own_sql_ratio": own and round(server / own, 1)})
+        mine = f"{own:8.2f} ms  ×{server / own:5.1f}" if own else ""
         print(f"  {name:<40} {server:8.1f} ms   floor {base:7.2f} ms   "
-              f"×{server / base:6.1f}", flush=True)
-    acting.__exit__(None, None, None)
-    context.pop()
+              f"×{server / base:6.1f}   {mine}", flush=True)
     return out
 
 

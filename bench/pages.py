@@ -151,6 +151,7 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     from saas.models import User
     from saas.services.auth import issue_token
     from tenants.context import acting_as, for_user
+    from tenants.isolation import SET_TENANT, _rls_settings
 
     email = _prepare_user(owner_url, code)
     web = app.test_client()
@@ -176,20 +177,22 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
     # Each page runs as a request does, in an app context of its own (one pushed around
     # them would lend every request its session, transaction and signed-in user).
     with app.app_context():
-        tenant = for_user(db.session.get(User, user.id))
+        settings = _rls_settings(for_user(db.session.get(User, user.id)))
         engine = db.engine
+    floor_connection = engine.connect()
 
     def floor(sql: str, commit: bool = False, **params):
-        """The plain statements (``;`` between them), as the app role in the region's
-        RLS context: their own transaction, so the tenant settings are made again, as
-        for a request; committed when they write."""
+        """The plain statements (``;`` between them) on one connection, as the app role
+        in the region's RLS context: their own transaction, so the tenant settings are
+        made again, as for a request; committed when they write."""
         def run():
-            with app.app_context(), acting_as(tenant):
-                for statement in sql.split(";"):
-                    result = db.session.execute(sa.text(statement), {"r": region_id, **params})
-                    if result.returns_rows:
-                        result.all()
-                db.session.commit() if commit else db.session.rollback()
+            floor_connection.execute(SET_TENANT, settings)
+            for statement in sql.split(";"):
+                result = floor_connection.execute(sa.text(statement),
+                                                  {"r": region_id, **params})
+                if result.returns_rows:
+                    result.all()
+            floor_connection.commit() if commit else floor_connection.rollback()
         return run
 
     deep = {}  # a page deep in each list: its cursor, 50 rows before the end
@@ -296,6 +299,7 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         mine = f"{own:8.2f} ms  ×{server / own:5.1f}" if own else ""
         print(f"  {name:<40} {server:8.1f} ms   floor {base:7.2f} ms   "
               f"×{server / base:6.1f}   {mine}", flush=True)
+    floor_connection.close()
     return out
 
 

@@ -174,6 +174,12 @@ def _stamp_tenant(session, flush_context, instances):
             _stamp(obj, ctx)
 
 
+SET_TENANT = text("select set_config('app.region_id', :region, true),"
+                  " set_config('app.institution_id', :institution, true),"
+                  " set_config('app.scope', :scope, true)")
+"""The tenant settings the RLS policies read, for one transaction (values: _rls_settings)."""
+
+
 def _rls_settings(ctx) -> dict:
     return {
         "region": str(ctx.region_id) if ctx else "",
@@ -196,14 +202,7 @@ def _apply_rls(session, connection) -> None:
         # bearer request, whose token is looked up before the context is known.
         session.info["rls_settings"] = settings
         return
-    connection.execute(
-        text(
-            "select set_config('app.region_id', :region, true),"
-            " set_config('app.institution_id', :institution, true),"
-            " set_config('app.scope', :scope, true)"
-        ),
-        settings,
-    )
+    connection.execute(SET_TENANT, settings)
     session.info["rls_settings"] = settings
 
 

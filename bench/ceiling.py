@@ -46,8 +46,6 @@ def lookup():
 
 _USER = sa.text("SELECT id, email, role, region_id FROM users WHERE email = :e")
 _SAVE = [sa.text(sql) for sql in (
-    "select set_config('app.region_id', :r, true), set_config('app.institution_id', '', true),"
-    " set_config('app.scope', 'region', true)",
     "SELECT * FROM assessments WHERE id = :a",
     "SELECT * FROM measurements WHERE assessment_id = :a ORDER BY indicator_id",
     "UPDATE measurements SET value = :v, updated_at = now() WHERE id = :m",
@@ -69,12 +67,13 @@ def save_floor(assessment_id: int):
     from saas.models import AuditEntry
     from saas.services.audit import GENESIS, _digest
     from saas.timeutil import utcnow
+    from tenants.isolation import SET_TENANT
 
     value = request.get_json()[0]["value"]
     with _engine.begin() as conn:
         region = str(conn.execute(_USER, {"e": _EMAIL}).one().region_id)
-        settings, draft, measurements, update, total, lock, last = _SAVE
-        conn.execute(settings, {"r": region})
+        draft, measurements, update, total, lock, last = _SAVE
+        conn.execute(SET_TENANT, {"region": region, "institution": "", "scope": "region"})
         conn.execute(draft, {"a": assessment_id}).one()
         first = conn.execute(measurements, {"a": assessment_id}).all()[0]
         conn.execute(update, {"v": value, "m": first.id})

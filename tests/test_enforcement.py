@@ -14,8 +14,9 @@ from assessment_helpers import AH1, AH2, agreement_id, create
 from conftest import acting
 from saas.extensions import db
 from saas.models import Agreement, Measure, MeasureEvent, PointsEntry
+from saas.timeutil import today_local
 
-TODAY = date.today()
+TODAY = today_local()  # the bureau's day (Asia/Shanghai), as the services count it
 
 
 def _finding(api, assessment_id, severity="general", category="split_admission", **extra):

@@ -174,9 +174,10 @@ def test_the_institution_page_shows_ownership_and_the_years_money(app, api_as, w
 
 
 def test_the_pipeline_counts_what_is_overdue(app, api_as, web_as, monkeypatch):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     import saas.services.measures
+    from saas.timeutil import today_local
 
     _confirmed_finding(api_as, app)
     measure = _only_measure(app)
@@ -184,7 +185,7 @@ def test_the_pipeline_counts_what_is_overdue(app, api_as, web_as, monkeypatch):
     bureau = web_as("a_bureau_admin")
     assert 'data-waiting="overdue"' in bureau.get("/measures").get_data(as_text=True)
     monkeypatch.setattr(saas.services.measures, "today_local",
-                        lambda: date.today() + timedelta(days=30))
+                        lambda: today_local() + timedelta(days=30))
     overdue = bureau.get("/measures?waiting=overdue").get_data(as_text=True)
     assert overdue.count('class="card text-decoration-none text-body measure"') == 1
     assert 'waiting-count text-danger">1<' in overdue

@@ -2,12 +2,13 @@
 the text extracted back names the institution, the basis, the deadlines and the route."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 import saas.services.measures
 from assessment_helpers import create
+from saas.timeutil import today_local
 
 
 def _text(response) -> str:
@@ -47,7 +48,7 @@ def test_the_notice_names_the_institution_the_basis_and_the_deadline(api_as, not
 def test_after_the_decision_it_is_the_decision_with_the_review_route(api_as, notified,
                                                                       monkeypatch, web_as):
     monkeypatch.setattr(saas.services.measures, "today_local",
-                        lambda: date.today() + timedelta(days=30))
+                        lambda: today_local() + timedelta(days=30))
     api_as("a_bureau_inspector").post(f"/measures/{notified}/decide", json={
         "decision": "uphold", "reason": "逾期未申诉，维持约谈"})
     compact = _text(web_as("ah1_admin").get(f"/measures/{notified}/notice.pdf")).replace(

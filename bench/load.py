@@ -16,7 +16,8 @@ Pact's requests carry a bureau user's bearer token:
   the last two again with ``Cache-Control: no-cache``, computed anew each time;
 - a measurement save (``PUT …/measurements`` on a draft, the value changing with every
   request), and again with ``Prefer: return=minimal``, as an integration pushing values
-  sends it (204, no scorecard).
+  sends it (204, no scorecard); then minimal saves spread over 40 drafts of the region
+  (no queue on one draft's rows, only on the region's audit chain).
 
 After some, their floor, served by bench.ceiling beside the ceilings: a read's own
 statements, captured from Pact and replayed with no Python around them; a save's
@@ -83,11 +84,12 @@ def _args(argv=None):
 
 
 def _lua(method: str = "GET", token: str = "", body_template: str = "",
-         fresh: bool = False, minimal: bool = False) -> str:
+         fresh: bool = False, minimal: bool = False, paths: list[str] = ()) -> str:
     """A wrk script: the method, the bearer token and, for a save, a body whose value
     changes with every request (``%s`` in ``body_template``); ``fresh`` asks for an
     answer computed anew (``Cache-Control: no-cache``), not a kept one; ``minimal`` for
-    no answer at all (``Prefer: return=minimal``)."""
+    no answer at all (``Prefer: return=minimal``); ``paths``, requests in turn to each of
+    them instead of the URL's."""
     lines = [f'wrk.method = "{method}"']
     if token:
         lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
@@ -98,10 +100,12 @@ def _lua(method: str = "GET", token: str = "", body_template: str = "",
     if body_template:
         lines += ['wrk.headers["Content-Type"] = "application/json"',
                   "local n = 0",
+                  "local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}",
                   "request = function()",
                   "  n = n + 1",
                   f"  local body = string.format('{body_template}', (n % 100) / 100)",
-                  "  return wrk.format(nil, nil, nil, body)",
+                  "  local path = #paths > 0 and paths[(n % #paths) + 1] or nil",
+                  "  return wrk.format(nil, path, nil, body)",
                   "end"]
     return "\n".join(lines) + WRK_DONE
 
@@ -177,8 +181,35 @@ def _fixtures(app, email: str) -> dict:
             code = assessments.scorecard(draft)["indicators"][0]["code"]
             assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
                                           answer=False)
+            drafts = _spread_drafts(user.region_id, shown.agreement_id, code)
         db.session.remove()
-    return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code}
+    return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code,
+            "drafts": drafts}
+
+
+def _spread_drafts(region_id: int, agreement_id: int, code: str, n: int = 40) -> list[int]:
+    """Drafts of ``n`` institutions signed on the same template version (so one indicator
+    code fits all), each with a value: saves spread over them do not queue on one
+    draft's rows, only on the region's audit chain, as a region's clerks' saves do."""
+    from saas.extensions import db
+    from saas.services import assessments
+
+    agreements = db.session.execute(sa.text(
+        "SELECT id FROM agreements WHERE region_id = :r AND template_id ="
+        " (SELECT template_id FROM agreements WHERE id = :a) ORDER BY id LIMIT :n"),
+        {"r": region_id, "a": agreement_id, "n": n}).scalars().all()
+    drafts = []
+    for agreement in agreements:
+        draft = db.session.execute(sa.text(
+            "SELECT id FROM assessments WHERE agreement_id = :a AND kind = 'routine'"
+            " AND period = '2026-06' AND status = 'draft' ORDER BY id LIMIT 1"),
+            {"a": agreement}).scalar()
+        if draft is None:
+            draft = assessments.create(agreement, "routine", "2026-06").id
+        assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
+                                      answer=False)
+        drafts.append(draft)
+    return drafts
 
 
 def _capture_replays(app, fx: dict) -> str:
@@ -221,6 +252,7 @@ def _requests(fx: dict) -> list[tuple[str, str, str]]:
     body = '[{"indicator_code": "' + fx["indicator"] + '", "value": %s}]'
     paths = _replayed(fx)
     save = f"{pact}/api/v1/assessments/{fx['draft']}/measurements"
+    spread = [f"/api/v1/assessments/{d}/measurements" for d in fx["drafts"]]
     return [("GET /me", pact + paths["me"], _lua(token=token)),
             ("floor: its SQL replayed", f"{floor}/replay/me", _lua()),
             ("GET /assessments (first page)", pact + paths["assessments"], _lua(token=token)),
@@ -233,7 +265,11 @@ def _requests(fx: dict) -> list[tuple[str, str, str]]:
             ("PUT measurements (save)", save, _lua("PUT", token, body)),
             ("PUT measurements, minimal", save, _lua("PUT", token, body, minimal=True)),
             ("floor: its SQL, plainly", f"{floor}/save-floor/{fx['draft']}",
-             _lua("PUT", "", body))]
+             _lua("PUT", "", body)),
+            (f"PUT minimal, {len(spread)} drafts", save, _lua("PUT", token, body, minimal=True,
+                                                              paths=spread)),
+            ("floor: its SQL, plainly", f"{floor}/save-floor/{fx['draft']}",
+             _lua("PUT", "", body, paths=[f"/save-floor/{d}" for d in fx["drafts"]]))]
 
 
 def _verdict(row: dict, ceiling: dict, share_target: float) -> str:

@@ -50,7 +50,6 @@ _SAVE = [sa.text(sql) for sql in (
     "SELECT * FROM measurements WHERE assessment_id = :a ORDER BY indicator_id",
     "UPDATE measurements SET value = :v, updated_at = now() WHERE id = :m",
     "UPDATE assessments SET total = :v WHERE id = :a",
-    "select pg_advisory_xact_lock(7262001, CAST(:r AS integer))",
     "SELECT hash FROM audit_entries WHERE region_id = CAST(:r AS integer)"
     " ORDER BY id DESC LIMIT 1",
 )]
@@ -65,20 +64,20 @@ def save_floor(assessment_id: int):
     """A save's statements, plainly; the audit entry is chained as Pact chains it, so the
     bench database's trail still verifies."""
     from saas.models import AuditEntry
-    from saas.services.audit import GENESIS, _digest
+    from saas.services.audit import _CHAIN_LOCK, _CHAIN_LOCK_STATEMENT, GENESIS, _digest
     from saas.timeutil import utcnow
     from tenants.isolation import SET_TENANT
 
     value = request.get_json()[0]["value"]
     with _engine.begin() as conn:
         region = str(conn.execute(_USER, {"e": _EMAIL}).one().region_id)
-        draft, measurements, update, total, lock, last = _SAVE
+        draft, measurements, update, total, last = _SAVE
         conn.execute(SET_TENANT, {"region": region, "institution": "", "scope": "region"})
         conn.execute(draft, {"a": assessment_id}).one()
         first = conn.execute(measurements, {"a": assessment_id}).all()[0]
         conn.execute(update, {"v": value, "m": first.id})
         conn.execute(total, {"v": value, "a": assessment_id})
-        conn.execute(lock, {"r": region})
+        conn.execute(_CHAIN_LOCK_STATEMENT, {"k": _CHAIN_LOCK, "r": region})
         prev = conn.execute(last, {"r": region}).scalar() or GENESIS
         entry = AuditEntry(at=utcnow().replace(microsecond=0), actor="bench",
                            region_id=int(region), action="bench.save_floor",

@@ -50,7 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.pages import _prepare_user, bench_app, ensure_region, region_code  # noqa: E402
+from bench.pages import (  # noqa: E402
+    _prepare_user,
+    bench_app,
+    ensure_region,
+    region_code,
+    sent_by,
+)
 from bench.scoring import RESULTS  # noqa: E402
 
 TARGETS = {"read_share": 0.5, "save_share": 0.3, "p99_ratio": 2.0}
@@ -171,69 +177,68 @@ def _fixtures(app, email: str) -> dict:
                 "SELECT id, agreement_id FROM assessments WHERE region_id = :r"
                 " AND period = '2026-06' AND kind = 'self' ORDER BY id LIMIT 1"),
                 {"r": user.region_id}).one()
-            draft = db.session.execute(sa.text(
-                "SELECT id FROM assessments WHERE region_id = :r AND kind = 'routine'"
-                " AND status = 'draft' ORDER BY id LIMIT 1"), {"r": user.region_id}).scalar()
-            if draft is None:
-                draft = assessments.create(shown.agreement_id, "routine", "2026-06").id
-            # an indicator due in the draft's own period (a quarterly one is not in May),
-            # with a value, so the save floor (bench.ceiling) finds a measurement to write
+            draft = _draft_of(shown.agreement_id)
+            # an indicator due in the draft's own period (a quarterly one is not in May)
             code = assessments.scorecard(draft)["indicators"][0]["code"]
-            assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
-                                          answer=False)
-            drafts = _spread_drafts(user.region_id, shown.agreement_id, code)
+            drafts = [_with_value(d, code) for d in
+                      [draft, *_spread_drafts(user.region_id, shown.agreement_id)]]
         db.session.remove()
     return {"token": token, "scorecard": shown.id, "draft": draft, "indicator": code,
             "drafts": drafts}
 
 
-def _spread_drafts(region_id: int, agreement_id: int, code: str, n: int = 40) -> list[int]:
-    """Drafts of ``n`` institutions signed on the same template version (so one indicator
-    code fits all), each with a value: saves spread over them do not queue on one
-    draft's rows, only on the region's audit chain, as a region's clerks' saves do."""
+def _spread_drafts(region_id: int, agreement_id: int, n: int = 39) -> list[int]:
+    """Drafts of ``n`` more institutions signed on the same template version as
+    ``agreement_id`` (so one indicator code fits all): saves spread over them do not queue
+    on one draft's rows, only on the region's audit chain, as a region's clerks' saves do."""
+    from saas.extensions import db
+
+    agreements = db.session.execute(sa.text(
+        "SELECT id FROM agreements WHERE region_id = :r AND id <> :a AND template_id ="
+        " (SELECT template_id FROM agreements WHERE id = :a) ORDER BY id LIMIT :n"),
+        {"r": region_id, "a": agreement_id, "n": n}).scalars().all()
+    return [_draft_of(agreement) for agreement in agreements]
+
+
+def _draft_of(agreement_id: int) -> int:
+    """The agreement's routine 2026-06 draft: a previous run's, or a new one."""
     from saas.extensions import db
     from saas.services import assessments
 
-    agreements = db.session.execute(sa.text(
-        "SELECT id FROM agreements WHERE region_id = :r AND template_id ="
-        " (SELECT template_id FROM agreements WHERE id = :a) ORDER BY id LIMIT :n"),
-        {"r": region_id, "a": agreement_id, "n": n}).scalars().all()
-    drafts = []
-    for agreement in agreements:
-        draft = db.session.execute(sa.text(
-            "SELECT id FROM assessments WHERE agreement_id = :a AND kind = 'routine'"
-            " AND period = '2026-06' AND status = 'draft' ORDER BY id LIMIT 1"),
-            {"a": agreement}).scalar()
-        if draft is None:
-            draft = assessments.create(agreement, "routine", "2026-06").id
-        assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
-                                      answer=False)
-        drafts.append(draft)
-    return drafts
+    draft = db.session.execute(sa.text(
+        "SELECT id FROM assessments WHERE agreement_id = :a AND kind = 'routine'"
+        " AND period = '2026-06' AND status = 'draft' ORDER BY id LIMIT 1"),
+        {"a": agreement_id}).scalar()
+    return draft if draft is not None else \
+        assessments.create(agreement_id, "routine", "2026-06").id
+
+
+def _with_value(draft: int, code: str) -> int:
+    """``draft``, with a value for ``code``, so the save floor (bench.ceiling) finds a
+    measurement to write."""
+    from saas.services import assessments
+
+    assessments.save_measurements(draft, [{"indicator_code": code, "value": 0.5}],
+                                  answer=False)
+    return draft
 
 
 def _capture_replays(app, fx: dict) -> str:
-    """The statements Pact sends for each read computed afresh (one request through the
-    test client, after one that fills what is kept for good, such as the due indicators),
-    written to a file for bench.ceiling's ``/replay/<name>``; its path."""
-    from sqlalchemy import event
-
+    """The statements Pact sends for each read computed afresh (bench.pages.sent_by, one
+    request through the test client), written to a file for bench.ceiling's
+    ``/replay/<name>``; its path."""
     from saas.extensions import db
 
     with app.app_context():
         engine = db.engine
-    client, sent, replays = app.test_client(), [], {}
+    client = app.test_client()
     headers = {"Authorization": f"Bearer {fx['token']}", "Cache-Control": "no-cache"}
 
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    for name, path in _replayed(fx).items():
-        client.get(path, headers=headers)
-        event.listen(engine, "before_cursor_execute", listen)
+    def read(path):
         assert client.get(path, headers=headers).status_code == 200
-        event.remove(engine, "before_cursor_execute", listen)
-        replays[name], sent[:] = sent[:], []
+
+    replays = {name: sent_by(engine, lambda p=path: read(p))
+               for name, path in _replayed(fx).items()}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(replays, f, default=str)
     return f.name

@@ -99,21 +99,28 @@ def _paired(server, floor, runs: int, *more) -> tuple[float, ...]:
     return tuple(statistics.median(t) for t in times)
 
 
-def _own_sql(engine, page):
-    """The statements ``page()`` sends, captured from one call, as a function that sends
-    them again on one connection with nothing around them (rolled back): what the page
-    costs the database, against which its Python is measured."""
+def sent_by(engine, call) -> list[tuple]:
+    """The statements (and parameters) ``call()`` sends, after one call beforehand, so
+    that what a request keeps for good (a count, the due indicators) is kept already."""
     sent = []
 
     def listen(conn, cursor, statement, parameters, context, executemany):
         sent.append((statement, parameters))
 
-    page()  # what a page keeps for good (a count, the due indicators) is kept before
+    call()
     sa.event.listen(engine, "before_cursor_execute", listen)
     try:
-        page()
+        call()
     finally:
         sa.event.remove(engine, "before_cursor_execute", listen)
+    return sent
+
+
+def _own_sql(engine, page):
+    """The statements ``page()`` sends (:func:`sent_by`), as a function that sends them
+    again on one connection with nothing around them (rolled back): what the page costs
+    the database, against which its Python is measured."""
+    sent = sent_by(engine, page)
 
     def replay():
         with engine.connect() as conn:

@@ -100,6 +100,9 @@ def test_choice_lists_search_on_the_server(app, web_as):
     assert "value=\"\" disabled" in none
     form = web.get("/assessments").get_data(as_text=True)
     assert 'hx-get="/assessments/agreement-choices"' in form
+    assert "A-2026-001 · 甲区第一医院" in form and "B-2026-001" not in form  # the region's own
+    assert "B-2026-001" not in web.get("/assessments/agreement-choices?q=B-").get_data(
+        as_text=True)
 
 
 def test_html_lists_show_one_page(app, web_as):

@@ -126,13 +126,58 @@ class PageArgs(StrictSchema):
                        "`page` is then ignored)"})
 
 
+class Rows(ma.fields.List):
+    """A page's items, each dumped by a plan made once from the item schema: for each
+    field its attribute, its key and its own ``_serialize``. Marshmallow's dump spends
+    about 20 µs a row around those calls (the accessor, defaults, hooks); a page of 50
+    rows spent a millisecond. A schema with hooks, dump defaults, dotted attributes or
+    fields that read no attribute (Method, Function) is dumped by marshmallow itself.
+    ``tests/test_api_rows.py`` compares every list with marshmallow's own dump."""
+
+    def __init__(self, item_schema, **kwargs):
+        super().__init__(ma.fields.Nested(item_schema), **kwargs)
+        self._plan = None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if self._plan is None:
+            self._plan = _dump_plan(self.inner.schema)
+        if value is None or not self._plan:
+            return super()._serialize(value, attr, obj, **kwargs)
+        return [_dump_row(self._plan, row) for row in value]
+
+
+def _dump_plan(schema) -> list[tuple]:
+    """``(key, attribute, serialize)`` per field, or ``[]`` when marshmallow must dump."""
+    if any(schema._hooks.values()):
+        return []
+    plan = []
+    for name, field in schema.dump_fields.items():
+        attribute = field.attribute or name
+        if (not field._CHECK_ATTRIBUTE or "." in attribute
+                or field.dump_default is not ma.missing):
+            return []
+        plan.append((field.data_key or name, attribute, field._serialize))
+    return plan
+
+
+def _dump_row(plan: list[tuple], row) -> dict:
+    """One row as marshmallow dumps it: a value the row lacks is left out."""
+    get = row.get if isinstance(row, dict) else lambda key, default: getattr(row, key, default)
+    dumped = {}
+    for key, attribute, serialize in plan:
+        value = get(attribute, ma.missing)
+        if value is not ma.missing:
+            dumped[key] = serialize(value, attribute, row)
+    return dumped
+
+
 def page_schema(item_schema):
     """{items, total, page, page_size, next, total_counted_at} around an item schema."""
     return type(
         f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
         (ma.Schema,),
         {
-            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "items": Rows(item_schema),
             "total": ma.fields.Integer(),
             "page": ma.fields.Integer(),
             "page_size": ma.fields.Integer(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from saas.domain.filetypes import XLSX, sniff
 from saas.domain.measurements import IndicatorSpec, validate_rows
@@ -441,25 +441,28 @@ def list_page(filters: dict, after: str | None = None, size: int = 50) -> dict:
             "kinds": [k for k in KINDS if can(role, "create", k)]}
 
 
-def agreement_choices(q: str | None = None, limit: int = 20) -> list[Agreement]:
+def agreement_choices(q: str | None = None, limit: int = 20) -> list:
     """Agreements a new assessment may be opened on, matching ``q`` in the agreement's
     number or the institution's code or name; the first ``limit`` by number (the form
-    searches as you type).
+    searches as you type). Rows of ``(id, number, institution_name)``: an option needs no
+    more, and no entities are built for it.
 
-    Without ``q`` the agreements alone are read, in the order of their unique (region,
-    number) index, and their institutions loaded after: joined first, the planner (blind
-    to the table sizes under row-level security) joined the whole region before sorting."""
-    statement = (select(Agreement).where(Agreement.status.in_(OPEN_AGREEMENT_STATES))
-                 .order_by(Agreement.number).limit(limit))
-    if not q:
-        return db.session.execute(
-            statement.options(selectinload(Agreement.institution))).scalars().all()
-    statement = (statement.join(Institution, Institution.id == Agreement.institution_id)
-                 .options(contains_eager(Agreement.institution))
+    The first ``limit`` agreements are chosen in a subquery and only they are joined to
+    their institutions: joined first, the planner (blind to the table sizes under
+    row-level security) joined the whole region before sorting."""
+    first = (select(Agreement.id, Agreement.number, Agreement.institution_id)
+             .where(Agreement.status.in_(OPEN_AGREEMENT_STATES))
+             .order_by(Agreement.number).limit(limit))
+    if q:
+        first = (first.join(Institution, Institution.id == Agreement.institution_id)
                  .where(Agreement.number.contains(q, autoescape=True)
                         | Institution.code.contains(q, autoescape=True)
                         | Institution.name.contains(q, autoescape=True)))
-    return db.session.execute(statement).scalars().all()
+    first = first.subquery()
+    return db.session.execute(
+        select(first.c.id, first.c.number, Institution.name.label("institution_name"))
+        .join(Institution, Institution.id == first.c.institution_id)
+        .order_by(first.c.number)).all()
 
 
 def scorecard(assessment_id: int) -> dict:

@@ -1,6 +1,8 @@
 """Server-rendered pages (Jinja + vendored Bootstrap), Chinese by default."""
 
-from flask import Blueprint, request
+import functools
+
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from saas.auth import is_public
@@ -15,6 +17,28 @@ def _sign_in_required():
     sign-in page, and back here afterwards."""
     if not current_user.is_authenticated and not is_public(request.endpoint, request.method):
         return login_manager.unauthorized()
+
+def row_url(endpoint: str, **ids: int) -> str:
+    """``url_for(endpoint, **ids)`` for a route whose only values are row ids: a list
+    calls it for every row, and url_for costs about 10 µs a call (a page of 50 rows, two
+    links each, spent a millisecond on it). The route's pattern is built once by
+    url_for itself and filled in per row."""
+    pattern = _id_url_pattern(endpoint, tuple(sorted(ids)), request.script_root)
+    return pattern.format(**{key: int(value) for key, value in ids.items()})
+
+
+_SENTINEL = 2_000_000_000  # an id no path holds otherwise (ids stop at 2 147 483 647)
+
+
+@functools.lru_cache(maxsize=256)
+def _id_url_pattern(endpoint: str, keys: tuple, script_root: str) -> str:
+    """The route's URL with ``{key}`` where each id goes (a str.format pattern)."""
+    sentinels = {key: _SENTINEL + n for n, key in enumerate(keys)}
+    pattern = url_for(endpoint, **sentinels).replace("{", "{{").replace("}", "}}")
+    for key, sentinel in sentinels.items():
+        pattern = pattern.replace(str(sentinel), "{" + key + "}")
+    return pattern
+
 
 # Views register on the blueprint when imported.
 from saas.web import (  # noqa: F401
@@ -59,4 +83,4 @@ def _helpers():
 
     return {"nav_items": nav_items, "unread_notifications": unread_notifications, "get_locale": get_locale, "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
             "label": label, "name_of": name_of, "text": text, "perspectives": PERSPECTIVES,
-            "account_managers": ACCOUNT_MANAGERS}
+            "account_managers": ACCOUNT_MANAGERS, "row_url": row_url}

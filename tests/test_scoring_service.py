@@ -351,8 +351,9 @@ def test_points_belong_to_the_year_of_the_confirming_decision(app, api_as, monke
 
 
 def test_institution_list_points_are_the_agreements_points(app, api_as, monkeypatch):
-    """The list's points_this_year is points_for_year of the current agreement: the same
-    function, so the same rule (mock and dismissed findings never count)."""
+    """The list's points_this_year (scoring.points_in_year, summed in SQL beside each row)
+    is points_for_year of the current agreement: the same ledger lines, so the same rule
+    (mock and dismissed findings never count, a self-reported one counts half)."""
     from saas.extensions import db
     from saas.models import Agreement, Institution
     from saas.services import institutions

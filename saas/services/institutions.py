@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from sqlalchemy import Date, bindparam, select
+from sqlalchemy import Date, Integer, bindparam, select
 
 from saas.extensions import db
-from saas.models import Agreement, Institution
+from saas.models import Institution
 from saas.services import analytics, scoring
 from saas.services.base import find, page_of
 from saas.timeutil import today_local
@@ -60,52 +60,38 @@ def detail(institution_id: int) -> dict:
 
 def overview(institutions: list[Institution], today: date | None = None) -> list[dict]:
     """Each institution with its current agreement's status, its latest score and grade,
-    and this year's points of that agreement, for the whole page in four queries (no N+1).
+    and this year's points of that agreement, for the whole page in one query (no N+1).
     The rules are those of the read models (saas.services.analytics) and of
-    saas.services.scoring.points_by_agreement."""
+    saas.services.scoring.points_in_year."""
     today = today or today_local()
-    ids = [i.id for i in institutions]
-    agreements = _current_agreements(ids, today)
-    latest = _latest_scores(ids)
-    points = scoring.points_by_agreement([a.id for a in agreements.values()], today.year)
+    figures = {row.institution_id: row for row in db.session.execute(
+        _figures_statement(),
+        {"ids": [i.id for i in institutions], "today": today, "year": today.year})}
     rows = []
     for inst in institutions:
-        agreement = agreements.get(inst.id)
-        total, grade = latest.get(inst.id, (None, None))
-        events = points.get(agreement.id, []) if agreement else []
+        found = figures[inst.id]  # every one: the institutions are outer-joined
         rows.append({
             "id": inst.id, "code": inst.code, "name": inst.name, "kind": inst.kind,
             "level": inst.level, "credit_code": inst.credit_code,
             "region": {"id": inst.region_id},
-            "agreement_status": agreement.status if agreement else None,
-            "agreement_id": agreement.id if agreement else None,
-            "latest_score": total, "grade": grade,
-            "points_this_year": sum(e["points"] for e in events),
+            "agreement_status": found.status, "agreement_id": found.agreement_id,
+            "latest_score": found.total, "grade": found.grade,
+            "points_this_year": found.points or 0,
         })
     return rows
 
 
-def _current_agreements(ids, today) -> dict:
-    statement = _current_agreements_statement()
-    return {a.institution_id: a for a in db.session.execute(
-        statement, {"ids": ids, "today": today}).scalars()}
-
-
-def _latest_scores(ids) -> dict:
-    return {row.institution_id: (row.total, row.grade) for row in db.session.execute(
-        _latest_scores_statement(), {"ids": ids})}
-
-
-# Built once, run with each page's ids: a page's statements are not rebuilt (nor their
-# cache keys computed) on every request.
 @functools.cache
-def _current_agreements_statement():
-    current = analytics.current_agreements(bindparam("today", type_=Date),
-                                           bindparam("ids", expanding=True))
-    return select(Agreement).join(current, current.c.agreement_id == Agreement.id)
-
-
-@functools.cache
-def _latest_scores_statement():
-    latest = analytics.latest_scores(bindparam("ids", expanding=True))
-    return select(latest.c.institution_id, latest.c.total, latest.c.grade)
+def _figures_statement():
+    """Per institution of ``ids``: its current agreement and status, its latest score and
+    grade, and that agreement's points in ``year``. Built once, run with each page's ids,
+    so neither the statement nor its cache key is rebuilt on every request."""
+    ids = bindparam("ids", expanding=True)
+    current = analytics.current_agreements(bindparam("today", type_=Date), ids)
+    latest = analytics.latest_scores(ids)
+    points = scoring.points_in_year(current.c.agreement_id, bindparam("year", type_=Integer))
+    return (select(Institution.id.label("institution_id"), current.c.agreement_id,
+                   current.c.status, latest.c.total, latest.c.grade, points.label("points"))
+            .outerjoin(current, current.c.institution_id == Institution.id)
+            .outerjoin(latest, latest.c.institution_id == Institution.id)
+            .where(Institution.id.in_(ids)))

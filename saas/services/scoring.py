@@ -442,6 +442,14 @@ def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, 
     return events
 
 
+def points_in_year(agreement_id, year):
+    """The sum of :func:`points_by_agreement`'s lines of ``agreement_id`` in ``year``, as a
+    correlated SQL expression (a list shows the sum beside each row; NULL when none)."""
+    return (select(func.sum(PointsEntry.points))
+            .where(PointsEntry.agreement_id == agreement_id, PointsEntry.year == year)
+            .scalar_subquery())
+
+
 @functools.cache
 def _points_statement():
     """points_by_agreement's statement, built once (ids and year bound)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 
 import marshmallow as ma
@@ -130,9 +131,10 @@ class Rows(ma.fields.List):
     """A page's items, each dumped by a plan made once from the item schema: for each
     field its attribute, its key and its own ``_serialize``. Marshmallow's dump spends
     about 20 µs a row around those calls (the accessor, defaults, hooks); a page of 50
-    rows spent a millisecond. A schema with hooks, dump defaults, dotted attributes or
-    fields that read no attribute (Method, Function) is dumped by marshmallow itself.
-    ``tests/test_api_rows.py`` compares every list with marshmallow's own dump."""
+    rows spent a millisecond. A field that reads no attribute (Function, Method), has a
+    dump default or a dotted attribute goes through marshmallow's own ``serialize``; a
+    schema with hooks is dumped by marshmallow whole. ``tests/test_api_rows.py`` compares
+    every list with marshmallow's own dump."""
 
     def __init__(self, item_schema, **kwargs):
         super().__init__(ma.fields.Nested(item_schema), **kwargs)
@@ -147,16 +149,18 @@ class Rows(ma.fields.List):
 
 
 def _dump_plan(schema) -> list[tuple]:
-    """``(key, attribute, serialize)`` per field, or ``[]`` when marshmallow must dump."""
+    """``(key, attribute, serialize)`` per field (attribute None: marshmallow's own
+    ``serialize`` of the row), or ``[]`` when marshmallow must dump the whole row."""
     if any(schema._hooks.values()):
         return []
     plan = []
     for name, field in schema.dump_fields.items():
         attribute = field.attribute or name
-        if (not field._CHECK_ATTRIBUTE or "." in attribute
-                or field.dump_default is not ma.missing):
-            return []
-        plan.append((field.data_key or name, attribute, field._serialize))
+        if field._CHECK_ATTRIBUTE and "." not in attribute and field.dump_default is ma.missing:
+            plan.append((field.data_key or name, attribute, field._serialize))
+        else:
+            plan.append((field.data_key or name, None,
+                         functools.partial(field.serialize, name, accessor=schema.get_attribute)))
     return plan
 
 
@@ -165,9 +169,14 @@ def _dump_row(plan: list[tuple], row) -> dict:
     get = row.get if isinstance(row, dict) else lambda key, default: getattr(row, key, default)
     dumped = {}
     for key, attribute, serialize in plan:
-        value = get(attribute, ma.missing)
+        if attribute is None:
+            value = serialize(row)
+        else:
+            value = get(attribute, ma.missing)
+            if value is not ma.missing:
+                value = serialize(value, attribute, row)
         if value is not ma.missing:
-            dumped[key] = serialize(value, attribute, row)
+            dumped[key] = value
     return dumped
 
 

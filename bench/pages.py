@@ -10,10 +10,11 @@ role: row-level security on), times each page in-process through the Flask test 
 (``--runs`` times, the median): the HTML lists (first page and a page deep in the list),
 the API lists (first and deep page), a scorecard (HTML and API), the overview's read
 model (the dashboard callback's data) and one measurement save. Beside each: the SQL
-floor, the plain statements returning the same figures (a scorecard's: its indicators,
-measurements, history and rank counts; a save's: its reads and writes, committed), timed on the same connection settings in turns
-with the page, and the ratio. With two sizes it prints the growth from the
-smaller to the larger. Also beside each read: its own SQL, the statements the page sent,
+floor, the plain statements returning the same figures (a list's: its rows and what
+they show of other tables, and on an HTML page its top bar and form choices; a
+scorecard's: its indicators, measurements, history and rank counts; a save's: its reads
+and writes, committed), timed on the same connection settings in turns with the page,
+and the ratio. With two sizes it prints the growth from the smaller to the larger. Also beside each read: its own SQL, the statements the page sent,
 captured and sent again with nothing around them, so that the ratio to it is the page's
 Python alone. Writes bench/results/pages-<date>.json.
 """
@@ -57,6 +58,64 @@ def _args(argv=None):
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
+
+
+# A list's figures, each its plain statement, as the scorecard's are: the page's rows with
+# what each row shows of other tables (an assessment's institution in HTML, an agreement's
+# institution and template, an institution's current agreement, latest score and year's
+# points, of the first page's institutions ``:ids``). An HTML page also shows its top bar
+# (the signed-in user ``:u``, the unread count) and a new-item form's first choices.
+# A page of rows is chosen first, then joined: joined first, the planner (blind to the
+# table sizes under row-level security) joins the whole region before sorting.
+LIST_ROWS = {
+    "institutions": "SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
+                    " LIMIT 51",
+    "assessments": "SELECT * FROM assessments WHERE region_id = :r"
+                   " ORDER BY period_start DESC, id DESC LIMIT 51",
+    "agreements": "SELECT a.*, i.name, t.code, t.version FROM (SELECT * FROM agreements"
+                  " WHERE region_id = :r ORDER BY start DESC, number DESC, id DESC LIMIT 51) a"
+                  " JOIN institutions i ON i.id = a.institution_id"
+                  " JOIN templates t ON t.id = a.template_id"
+                  " ORDER BY a.start DESC, a.number DESC, a.id DESC",
+}
+HTML_ROWS = {"assessments": "SELECT a.*, i.name FROM (SELECT * FROM assessments"
+                            " WHERE region_id = :r ORDER BY period_start DESC, id DESC"
+                            " LIMIT 51) a JOIN institutions i ON i.id = a.institution_id"
+                            " ORDER BY a.period_start DESC, a.id DESC"}
+INSTITUTION_FIGURES = (
+    "SELECT DISTINCT ON (institution_id) institution_id, id, status FROM agreements"
+    " WHERE region_id = :r AND institution_id = ANY(:ids)"
+    " ORDER BY institution_id, start DESC, id DESC",
+    "SELECT DISTINCT ON (institution_id) institution_id, total, grade FROM assessments"
+    " WHERE region_id = :r AND institution_id = ANY(:ids) AND total IS NOT NULL"
+    " AND kind IN ('self','routine','special','flight','random','annual')"
+    " ORDER BY institution_id, period_end DESC, id DESC",
+    "SELECT agreement_id, sum(points) FROM points_entries WHERE region_id = :r"
+    " AND year = 2026 AND agreement_id IN (SELECT id FROM agreements WHERE region_id = :r"
+    " AND institution_id = ANY(:ids)) GROUP BY agreement_id")
+TOP_BAR = ("SELECT * FROM users WHERE id = :u",
+           "SELECT count(*) FROM notifications WHERE user_id = :u AND NOT read")
+FORM_CHOICES = {
+    "assessments": ("SELECT a.id, a.number, i.name FROM (SELECT id, number, institution_id"
+                    " FROM agreements WHERE region_id = :r AND status IN ('active',"
+                    " 'suspended', 'expired', 'rescinded') ORDER BY number LIMIT 20) a"
+                    " JOIN institutions i ON i.id = a.institution_id ORDER BY a.number",),
+    "agreements": ("SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
+                   " LIMIT 20",
+                   "SELECT * FROM templates WHERE status = 'published'"
+                   " ORDER BY code, version DESC"),
+}
+
+
+def list_floor(name: str, html: bool = False) -> str:
+    """The plain statements of a list page's figures (``;`` between them)."""
+    rows = HTML_ROWS.get(name, LIST_ROWS[name]) if html else LIST_ROWS[name]
+    statements = [rows]
+    if name == "institutions":
+        statements += INSTITUTION_FIGURES
+    if html:
+        statements += [*TOP_BAR, *FORM_CHOICES.get(name, ())]
+    return "; ".join(statements)
 
 
 # The overview's figures, each its plain statement: the filter bar's choices, the
@@ -239,24 +298,20 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                                   "value": next(values) % 100 / 100}])
         assert response.status_code == (204 if minimal else 200), response.get_json()
 
-    list_floor = {
-        "institutions": "SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
-                        " LIMIT 51",
-        "assessments": "SELECT * FROM assessments WHERE region_id = :r"
-                       " ORDER BY period_start DESC, id DESC LIMIT 51",
-        "agreements": "SELECT * FROM agreements WHERE region_id = :r"
-                      " ORDER BY start DESC, number DESC, id DESC LIMIT 51",
-    }
+    floor_connection.execute(SET_TENANT, settings)
+    ids = [row[0] for row in floor_connection.execute(sa.text(
+        "SELECT id FROM institutions WHERE region_id = :r ORDER BY code, id LIMIT 50"),
+        {"r": region_id})]
+    floor_connection.rollback()
     pages = []
-    for name, sql in list_floor.items():
-        pages.append((f"HTML /{name} (first page)", lambda n=name: get_web(f"/{n}"),
-                      floor(sql)))
-        pages.append((f"HTML /{name} (deep page)",
-                      lambda n=name: get_web(f"/{n}?after={deep[n]}"), floor(sql)))
-        pages.append((f"API /{name} (first page)", lambda n=name: get_api(f"/{n}"),
-                      floor(sql)))
-        pages.append((f"API /{name} (deep page)",
-                      lambda n=name: get_api(f"/{n}?after={deep[n]}"), floor(sql)))
+    for name in LIST_ROWS:
+        html_floor = floor(list_floor(name, html=True), ids=ids, u=user.id)
+        api_floor = floor(list_floor(name), ids=ids)
+        for kind, get, base in (("HTML", get_web, html_floor), ("API", get_api, api_floor)):
+            pages.append((f"{kind} /{name} (first page)", lambda n=name, g=get: g(f"/{n}"),
+                          base))
+            pages.append((f"{kind} /{name} (deep page)",
+                          lambda n=name, g=get: g(f"/{n}?after={deep[n]}"), base))
     # every figure of the scorecard, each its plain statement: the template's indicators
     # with their clauses and settings, the measurements, the history, the rank's counts
     scorecard_floor = floor(

@@ -61,33 +61,40 @@ _INSERT_ENTRY = sa.text(
 
 @app.put("/save-floor/<int:assessment_id>")
 def save_floor(assessment_id: int):
-    """A save's statements, plainly; the audit entry is chained as Pact chains it, so the
-    bench database's trail still verifies."""
+    """A save's statements, plainly (:func:`send_save`)."""
+    value = request.get_json()[0]["value"]
+    with _engine.begin() as conn:
+        region = str(conn.execute(_USER, {"e": _EMAIL}).one().region_id)
+        send_save(conn, region, assessment_id, value)
+    return "", 204
+
+
+def send_save(conn, region: str, assessment_id: int, value) -> None:
+    """A save's statements after its user, uncommitted: the tenant settings, the draft and
+    its measurements, the two writes, the region's audit-chain lock, its last hash and
+    the new entry. The entry is chained as Pact chains it, so the bench database's trail
+    still verifies (bench.pages sends these too)."""
     from saas.models import AuditEntry
     from saas.services.audit import _CHAIN_LOCK, _CHAIN_LOCK_STATEMENT, GENESIS, _digest
     from saas.timeutil import utcnow
     from tenants.isolation import SET_TENANT
 
-    value = request.get_json()[0]["value"]
-    with _engine.begin() as conn:
-        region = str(conn.execute(_USER, {"e": _EMAIL}).one().region_id)
-        draft, measurements, update, total, last = _SAVE
-        conn.execute(SET_TENANT, {"region": region, "institution": "", "scope": "region"})
-        conn.execute(draft, {"a": assessment_id}).one()
-        first = conn.execute(measurements, {"a": assessment_id}).all()[0]
-        conn.execute(update, {"v": value, "m": first.id})
-        conn.execute(total, {"v": value, "a": assessment_id})
-        conn.execute(_CHAIN_LOCK_STATEMENT, {"k": _CHAIN_LOCK, "r": region})
-        prev = conn.execute(last, {"r": region}).scalar() or GENESIS
-        entry = AuditEntry(at=utcnow().replace(microsecond=0), actor="bench",
-                           region_id=int(region), action="bench.save_floor",
-                           object_type="Assessment", object_id=str(assessment_id),
-                           after={"value": value}, chain="region")
-        conn.execute(_INSERT_ENTRY, {"at": entry.at, "region": entry.region_id,
-                                     "object_id": entry.object_id,
-                                     "after": json.dumps(entry.after), "prev": prev,
-                                     "hash": _digest(prev, entry)})
-    return "", 204
+    draft, measurements, update, total, last = _SAVE
+    conn.execute(SET_TENANT, {"region": region, "institution": "", "scope": "region"})
+    conn.execute(draft, {"a": assessment_id}).one()
+    first = conn.execute(measurements, {"a": assessment_id}).all()[0]
+    conn.execute(update, {"v": value, "m": first.id})
+    conn.execute(total, {"v": value, "a": assessment_id})
+    conn.execute(_CHAIN_LOCK_STATEMENT, {"k": _CHAIN_LOCK, "r": region})
+    prev = conn.execute(last, {"r": region}).scalar() or GENESIS
+    entry = AuditEntry(at=utcnow().replace(microsecond=0), actor="bench",
+                       region_id=int(region), action="bench.save_floor",
+                       object_type="Assessment", object_id=str(assessment_id),
+                       after={"value": value}, chain="region")
+    conn.execute(_INSERT_ENTRY, {"at": entry.at, "region": entry.region_id,
+                                 "object_id": entry.object_id,
+                                 "after": json.dumps(entry.after), "prev": prev,
+                                 "hash": _digest(prev, entry)})
 
 
 def _replays() -> dict:

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.ceiling import send_save  # noqa: E402
 from bench.scoring import (  # noqa: E402
     RESULTS,
     _ensure_database,
@@ -314,8 +315,9 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                           lambda n=name, g=get: g(f"/{n}?after={deep[n]}"), base))
     # every figure of the scorecard, each its plain statement: the template's indicators
     # with their clauses and settings, the measurements, the history, the rank's counts
-    scorecard_floor = floor(
-        "SELECT i.*, c.number, t.settings FROM indicators i"
+    scorecard_sql = (
+        "SELECT * FROM assessments WHERE id = :a;"
+        " SELECT i.*, c.number, t.settings FROM indicators i"
         " JOIN clauses c ON c.id = i.clause_id JOIN templates t ON t.id = i.template_id"
         " JOIN agreements ag ON ag.template_id = t.id WHERE ag.id = :ag ORDER BY i.position;"
         " SELECT * FROM measurements WHERE assessment_id = :a;"
@@ -326,27 +328,44 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         " count(*) FILTER (WHERE peer_group = :pg),"
         " count(*) FILTER (WHERE peer_group = :pg AND total > :t) FROM assessments"
         " WHERE region_id = :r AND ranked_as = 'self' AND period = '2026-06'"
-        " AND institution_id <> :i",
-        a=assessment_id, ag=agreement_id, i=institution_id, t=total, pg=peer)
+        " AND institution_id <> :i")
+    scorecard_params = {"r": region_id, "a": assessment_id, "ag": agreement_id,
+                        "i": institution_id, "t": total, "pg": peer}
+    scorecard_floor = floor(scorecard_sql, **scorecard_params)
     pages.append(("API scorecard", lambda: get_api(f"/assessments/{assessment_id}/scorecard"),
                   scorecard_floor))
+    # the page also shows its top bar, the institution's name and the indicators already
+    # raised as findings
+    scorecard_page = "; ".join((
+        scorecard_sql, *TOP_BAR, "SELECT name FROM institutions WHERE id = :i",
+        "SELECT i.code FROM findings f JOIN indicators i ON i.id = f.indicator_id"
+        " WHERE f.assessment_id = :a AND f.status <> 'dismissed'"))
     pages.append(("HTML scorecard", lambda: get_web(f"/assessments/{assessment_id}/scorecard"),
-                  scorecard_floor))
+                  floor(scorecard_page, u=user.id, **scorecard_params)))
     pages.append(("overview (dashboard callback data)", lambda: _overview(app, user.id),
                   floor(overview_floor("2026-11"))))
     pages.append(("API /me", lambda: get_api("/me"),
                   floor("SELECT u.*, t.* FROM users u JOIN api_tokens t ON t.user_id = u.id"
                         " WHERE t.token_hash = :h", h="x")))
-    # a save's plain statements: read the draft and its measurements, write the value and
-    # the draft's results, commit (the audit entry and the scorecard read are not in it)
-    save_floor = floor(
-        "SELECT * FROM assessments WHERE id = :a FOR UPDATE;"
-        " SELECT * FROM measurements WHERE assessment_id = :a;"
-        " UPDATE measurements SET value = value WHERE id = (SELECT min(id) FROM measurements"
-        " WHERE assessment_id = :a);"
-        " UPDATE assessments SET total = total WHERE id = :a", commit=True, a=draft_id)
-    pages.append(("measurement save (PUT)", save, save_floor))
-    pages.append(("measurement save, return=minimal", lambda: save(minimal=True), save_floor))
+
+    def save_floor(scorecard: bool):
+        """A save's statements written plainly (bench.ceiling.send_save: its reads, its
+        writes and its audit entry), committed; with the scorecard's statements when the
+        answer carries a scorecard."""
+        floor_values = iter(range(10**6))
+
+        def run():
+            send_save(floor_connection, str(region_id), draft_id,
+                      next(floor_values) % 100 / 100)
+            if scorecard:
+                for statement in scorecard_sql.split(";"):
+                    floor_connection.execute(sa.text(statement), scorecard_params).all()
+            floor_connection.commit()
+        return run
+
+    pages.append(("measurement save (PUT)", save, save_floor(scorecard=True)))
+    pages.append(("measurement save, return=minimal", lambda: save(minimal=True),
+                  save_floor(scorecard=False)))
     out = []
     print(f"  {'page':<40} {'server':>8}      {'floor':>13}   {'×':>6}   its own SQL      ×")
     for name, page, sql_floor in pages:

@@ -18,6 +18,7 @@ def _sign_in_required():
     if not current_user.is_authenticated and not is_public(request.endpoint, request.method):
         return login_manager.unauthorized()
 
+
 def row_url(endpoint: str, **ids: int) -> str:
     """``url_for(endpoint, **ids)`` for a route whose only values are row ids: a list
     calls it for every row, and url_for costs about 10 µs a call (a page of 50 rows, two

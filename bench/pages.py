@@ -12,11 +12,13 @@ the API lists (first and deep page), a scorecard (HTML and API), the overview's 
 model (the dashboard callback's data) and one measurement save. Beside each: the SQL
 floor, the plain statements returning the same figures (a list's: its rows and what
 they show of other tables, and on an HTML page its top bar and form choices; a
-scorecard's: its indicators, measurements, history and rank counts; a save's: its reads
-and writes, committed), timed on the same connection settings in turns with the page,
-and the ratio. With two sizes it prints the growth from the smaller to the larger. Also beside each read: its own SQL, the statements the page sent,
-captured and sent again with nothing around them, so that the ratio to it is the page's
-Python alone. Writes bench/results/pages-<date>.json.
+scorecard's: its assessment, indicators, measurements, history and rank counts; a
+save's: its reads, writes and audit entry, committed, and the scorecard's when it
+answers with one), timed on the same connection settings in turns with the page, and
+the ratio. With two sizes it prints the growth from the smaller to the larger. Also
+beside each read: its own SQL, the statements the page sent, captured and sent again
+with nothing around them, so that the ratio to it is the page's Python alone. Writes
+bench/results/pages-<date>.json.
 """
 
 from __future__ import annotations
@@ -248,10 +250,10 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         engine = db.engine
     floor_connection = engine.connect()
 
-    def floor(sql: str, commit: bool = False, **params):
+    def floor(sql: str, **params):
         """The plain statements (``;`` between them) on one connection, as the app role
         in the region's RLS context: their own transaction, so the tenant settings are
-        made again, as for a request; committed when they write."""
+        made again, as for a request."""
         def run():
             floor_connection.execute(SET_TENANT, settings)
             for statement in sql.split(";"):
@@ -259,7 +261,7 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                                                   {"r": region_id, **params})
                 if result.returns_rows:
                     result.all()
-            floor_connection.commit() if commit else floor_connection.rollback()
+            floor_connection.rollback()
         return run
 
     deep = {}  # a page deep in each list: its cursor, 50 rows before the end
@@ -313,8 +315,9 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                           base))
             pages.append((f"{kind} /{name} (deep page)",
                           lambda n=name, g=get: g(f"/{n}?after={deep[n]}"), base))
-    # every figure of the scorecard, each its plain statement: the template's indicators
-    # with their clauses and settings, the measurements, the history, the rank's counts
+    # every figure of the scorecard, each its plain statement: the assessment, the
+    # template's indicators with their clauses and settings, the measurements, the
+    # history, the rank's counts
     scorecard_sql = (
         "SELECT * FROM assessments WHERE id = :a;"
         " SELECT i.*, c.number, t.settings FROM indicators i"

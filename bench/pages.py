@@ -380,9 +380,11 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
                     "ratio": round(server / base, 1) if base else None,
                     "own_sql_ms": own and round(own, 2),
                     "own_sql_ratio": own and round(server / own, 1)})
-        mine = f"{own:8.2f} ms  ×{server / own:5.1f}" if own else ""
+        met = (server <= TARGETS["server_ms"]
+               and server / base <= TARGETS["floor_ratio"])
+        mine = f"{own:8.2f} ms  ×{server / own:5.1f}" if own else f"{'':18}"
         print(f"  {name:<40} {server:8.1f} ms   floor {base:7.2f} ms   "
-              f"×{server / base:6.1f}   {mine}", flush=True)
+              f"×{server / base:6.1f}   {mine}  {'ok' if met else 'MISSED'}", flush=True)
     floor_connection.close()
     return out
 
@@ -484,7 +486,10 @@ def main(argv=None) -> dict:
         for b, s in zip(big, small, strict=True):
             growth = b["server_ms"] / s["server_ms"] if s["server_ms"] else None
             b["growth"] = round(growth, 2) if growth else None
-            print(f"  {b['page']:<40} ×{growth:5.2f}")
+            shows_region = b["page"].startswith("overview")
+            met = shows_region or growth <= TARGETS["growth"]
+            print(f"  {b['page']:<40} ×{growth:5.2f}  "
+                  f"{'(shows the region)' if shows_region else 'ok' if met else 'MISSED'}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages-{dt.date.today().isoformat()}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False))

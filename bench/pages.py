@@ -65,11 +65,12 @@ def _args(argv=None):
 
 # A list's figures, each its plain statement, as the scorecard's are: the page's rows with
 # what each row shows of other tables (an assessment's institution in HTML, an agreement's
-# institution and template, an institution's current agreement, latest score and year's
-# points, of the first page's institutions ``:ids``). An HTML page also shows its top bar
-# (the signed-in user ``:u``, the unread count) and a new-item form's first choices.
-# A page of rows is chosen first, then joined: joined first, the planner (blind to the
-# table sizes under row-level security) joins the whole region before sorting.
+# institution and template; for the first page's institutions ``:ids``, each one's
+# current agreement, latest score of a counting kind ``:kinds`` and points in ``:year``).
+# An HTML page also shows its top bar (the signed-in user ``:u``, the unread count) and a
+# new-item form's first choices (agreements open to a new assessment, ``:open``). A page
+# of rows is chosen first, then joined: joined first, the planner (blind to the table
+# sizes under row-level security) joins the whole region before sorting.
 LIST_ROWS = {
     "institutions": "SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
                     " LIMIT 51",
@@ -91,17 +92,16 @@ INSTITUTION_FIGURES = (
     " ORDER BY institution_id, start DESC, id DESC",
     "SELECT DISTINCT ON (institution_id) institution_id, total, grade FROM assessments"
     " WHERE region_id = :r AND institution_id = ANY(:ids) AND total IS NOT NULL"
-    " AND kind IN ('self','routine','special','flight','random','annual')"
-    " ORDER BY institution_id, period_end DESC, id DESC",
+    " AND kind = ANY(:kinds) ORDER BY institution_id, period_end DESC, id DESC",
     "SELECT agreement_id, sum(points) FROM points_entries WHERE region_id = :r"
-    " AND year = 2026 AND agreement_id IN (SELECT id FROM agreements WHERE region_id = :r"
+    " AND year = :year AND agreement_id IN (SELECT id FROM agreements WHERE region_id = :r"
     " AND institution_id = ANY(:ids)) GROUP BY agreement_id")
 TOP_BAR = ("SELECT * FROM users WHERE id = :u",
            "SELECT count(*) FROM notifications WHERE user_id = :u AND NOT read")
 FORM_CHOICES = {
     "assessments": ("SELECT a.id, a.number, i.name FROM (SELECT id, number, institution_id"
-                    " FROM agreements WHERE region_id = :r AND status IN ('active',"
-                    " 'suspended', 'expired', 'rescinded') ORDER BY number LIMIT 20) a"
+                    " FROM agreements WHERE region_id = :r AND status = ANY(:open)"
+                    " ORDER BY number LIMIT 20) a"
                     " JOIN institutions i ON i.id = a.institution_id ORDER BY a.number",),
     "agreements": ("SELECT * FROM institutions WHERE region_id = :r ORDER BY code, id"
                    " LIMIT 20",
@@ -216,9 +216,12 @@ def _login(client, email: str) -> None:
 
 
 def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> list[dict]:
+    from saas.domain.permissions import COUNTING_KINDS
     from saas.extensions import db
     from saas.models import User
+    from saas.services.assessments import OPEN_AGREEMENT_STATES
     from saas.services.auth import issue_token
+    from saas.timeutil import today_local
     from tenants.context import acting_as, for_user
     from tenants.isolation import SET_TENANT, _rls_settings
 
@@ -306,10 +309,14 @@ def _measure_region(app, owner_url: str, size: dict, code: str, runs: int) -> li
         "SELECT id FROM institutions WHERE region_id = :r ORDER BY code, id LIMIT 50"),
         {"r": region_id})]
     floor_connection.rollback()
+    # what the lists' figures depend on, as Pact has it: the first page's institutions,
+    # the kinds whose scores count, this year, the agreements a new assessment may use
+    shown = {"ids": ids, "kinds": list(COUNTING_KINDS), "year": today_local().year,
+             "open": list(OPEN_AGREEMENT_STATES)}
     pages = []
     for name in LIST_ROWS:
-        html_floor = floor(list_floor(name, html=True), ids=ids, u=user.id)
-        api_floor = floor(list_floor(name), ids=ids)
+        html_floor = floor(list_floor(name, html=True), **shown, u=user.id)
+        api_floor = floor(list_floor(name), **shown)
         for kind, get, base in (("HTML", get_web, html_floor), ("API", get_api, api_floor)):
             pages.append((f"{kind} /{name} (first page)", lambda n=name, g=get: g(f"/{n}"),
                           base))

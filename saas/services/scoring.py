@@ -431,7 +431,8 @@ def points_by_agreement(agreement_ids: Collection[int], year: int) -> dict[int, 
     """The 记分 lines of each agreement in ``year``, in one query over the points ledger
     (saas.services.points: a confirmed finding's points in the calendar year of its
     decision, the self-reported and missed factors applied, reversals included; mock
-    inspections never count). The one place the year's points are read."""
+    inspections never count). With :func:`points_in_year` (their sum, in SQL), the one
+    place the year's points are read."""
     rows = db.session.execute(_points_statement(),
                               {"ids": list(agreement_ids), "year": year}).scalars().all()
     events: dict[int, list[dict]] = {}
